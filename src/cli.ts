@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// The `claw` command. Each subcommand lives in src/cli/; this file parses argv, prints, and sets the exit code.
+// It is the only place in src/ that writes to the console.
+import { readFileSync } from 'node:fs';
+import { doctorPassed, formatDoctorReport, runDoctor, systemDoctorDeps } from './cli/doctor.js';
+
+interface Command {
+  summary: string;
+  usage: string;
+  run(args: string[]): Promise<number>;
+}
+
+const commands: Record<string, Command> = {
+  doctor: {
+    summary: 'Check that this machine has what a deployment needs',
+    usage: 'claw doctor',
+    run: async (args) => {
+      if (args.length > 0) return usageError(`doctor takes no arguments (got ${args.join(' ')})`);
+      const items = await runDoctor(systemDoctorDeps());
+      console.log(formatDoctorReport(items));
+      const passed = doctorPassed(items);
+      console.log(
+        passed
+          ? '\nEverything required is in place.'
+          : '\nSome required items are missing or broken; see above.',
+      );
+      return passed ? 0 : 1;
+    },
+  },
+};
+
+function version(): string {
+  const manifest = JSON.parse(
+    readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+  ) as { version: string };
+  return manifest.version;
+}
+
+export function helpText(): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  return [
+    'claw: a self-hosted GitHub App that works like a teammate.',
+    '',
+    'Usage: claw <command> [options]',
+    '',
+    'Commands:',
+    ...Object.entries(commands).map(
+      ([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`,
+    ),
+    '',
+    'Options:',
+    '  -h, --help     Show this help',
+    '  -v, --version  Print the version',
+    '',
+    'Docs: docs/architecture.md',
+  ].join('\n');
+}
+
+function usageError(message: string): number {
+  console.error(`claw: ${message}\n`);
+  console.error(helpText());
+  return 2;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === '-h' || first === '--help' || first === 'help') {
+    console.log(helpText());
+    return 0;
+  }
+  if (first === '-v' || first === '--version') {
+    console.log(version());
+    return 0;
+  }
+  if (first === undefined) return usageError('no command given');
+  const command = commands[first];
+  if (command === undefined) return usageError(`unknown command "${first}"`);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(`Usage: ${command.usage}\n\n${command.summary}.`);
+    return 0;
+  }
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`claw: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);

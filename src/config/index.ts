@@ -1,0 +1,3 @@
+// Configuration: the server environment (and, later, the repo's .github/claw.yml).
+export * from './env.js';
+export * from './private-key.js';

@@ -1,0 +1,3 @@
+// Leaf utilities shared by every folder: errors, logging.
+export * from './errors.js';
+export * from './logger.js';
