@@ -2,3 +2,4 @@
 export * from './env.js';
 export * from './private-key.js';
 export * from './repo-config.js';
+export * from './env-docs.js';
