@@ -3,6 +3,7 @@
 import { findAttribution } from './attribution.js';
 import { DenyTermMatcher } from './deny-terms.js';
 import { KnownSecretMatcher } from './known-secrets.js';
+import { isPlaceholder } from './text-stats.js';
 import { BUILTIN_RULES } from './rules/index.js';
 import type {
   Finding,
@@ -69,6 +70,14 @@ function compile(policy: RedactionPolicy): Compiled {
     }
   });
   const keywords = [...rulesByKeyword.keys()].sort((a, b) => b.length - a.length);
+  // The alternation reports one keyword per position, the longest; a keyword that contains another
+  // ("_authtoken" contains "_auth" and "token") therefore triggers the shorter one's rules too.
+  for (const keyword of keywords) {
+    const own = rulesByKeyword.get(keyword)!;
+    for (const inner of keywords) {
+      if (inner !== keyword && keyword.includes(inner)) own.push(...rulesByKeyword.get(inner)!);
+    }
+  }
   const prefilter =
     keywords.length === 0
       ? undefined
@@ -98,6 +107,8 @@ function triggeredRules(compiled: Compiled, text: string): number[] {
   regex.lastIndex = 0;
   let match: RegExpExecArray | null;
   while ((match = regex.exec(text)) !== null) {
+    // Step one character, not past the match: keywords may overlap ("api-key-" holds "key-").
+    regex.lastIndex = match.index + 1;
     const keyword = match[0].toLowerCase();
     if (seen.has(keyword)) continue;
     seen.add(keyword);
@@ -122,7 +133,10 @@ function runRule(rule: CompiledRule, text: string, allowed: Set<string>, hits: H
     }
     const secret = text.slice(start, end);
     if (allowed.has(secret)) return;
-    if (rule.validate !== undefined && !rule.validate(secret, text, start)) return;
+    // Without a rule-specific check, at least masks and stock placeholders (`…xxxxxxxx`) are not reported.
+    if (rule.validate !== undefined ? !rule.validate(secret, text, start) : rule.scan === undefined && isPlaceholder(secret)) {
+      return;
+    }
     hits.push({ start, end, rule: rule.id, category: rule.category });
   };
   if (rule.scan !== undefined) {

@@ -52,4 +52,4 @@ export {
   type PreparedCommitMessage,
 } from './gate-push.js';
 export { createLogLineRedactor, createTranscriptRedactor } from './create-log-line-redactor.js';
-export { crc32, hasValidGitHubChecksum } from './github-checksum.js';
+export { base62, crc32, hasValidGitHubChecksum } from './github-checksum.js';

@@ -247,7 +247,7 @@ export const CLOUD_RULES: readonly Rule[] = [
     id: 'kubernetes-base64-private-key',
     description:
       'A base64-encoded PEM private key (kubeconfig client-key-data, Kubernetes secrets)',
-    keywords: ['ls0tls1crudjtiby'],
+    keywords: ['ls0tls1crudjtib'],
     pattern: /LS0tLS1CRUdJTiB[A-Za-z0-9+/]{40,20000}={0,2}/g,
     validate: (secret) => /PRIVATE KEY/.test(decodeBase64(secret.slice(0, 120))),
   }),

@@ -116,7 +116,7 @@ function assignments(kind: 'password' | 'secret'): (text: string) => Iterable<Sp
       const value = match[3] ?? match[4] ?? match[5] ?? match[6] ?? '';
       const bare = match[6] !== undefined;
       const after = text[match.index + match[0].length];
-      if (bare && after === '(') continue; // a call: token = getToken()
+      if (bare && (after === '(' || /^[A-Za-z_$][\w$.]*[[(]/.test(value))) continue; // a call or an index: getToken(), env['X']
       const ok = isPasswordName ? looksSecret(value, 8, 2.5) : looksSecret(value, 12, 3.0);
       if (!ok) continue;
       const end = match.index + match[0].length - (bare ? 0 : 1);
