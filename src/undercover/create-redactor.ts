@@ -390,6 +390,6 @@ export function createRedactor(policy: RedactionPolicy = {}): Redactor {
 }
 
 /** Every built-in rule, for docs and the CLI's `--list-rules`. */
-export function builtinRules(): readonly Pick<Rule, 'id' | 'description' | 'category'>[] {
-  return BUILTIN_RULES.map(({ id, description, category }) => ({ id, description, category }));
+export function builtinRules(): readonly Pick<Rule, 'id' | 'description' | 'category' | 'keywords'>[] {
+  return BUILTIN_RULES.map(({ id, description, category, keywords }) => ({ id, description, category, keywords }));
 }

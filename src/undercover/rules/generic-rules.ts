@@ -113,6 +113,8 @@ function assignments(kind: 'password' | 'secret'): (text: string) => Iterable<Sp
         // only names whose secret word starts a word or follows a separator or an uppercase run.
         if (!/[_.-]/.test(text.slice(Math.max(0, match.index - 12), match.index))) continue;
       }
+      // Inside a URL's user-info (https://x-access-token:…@host) the URL rules own the match.
+      if (/:\/\/[^\s/'"`]*$/.test(text.slice(Math.max(0, match.index - 60), match.index))) continue;
       const value = match[3] ?? match[4] ?? match[5] ?? match[6] ?? '';
       const bare = match[6] !== undefined;
       const after = text[match.index + match[0].length];
