@@ -44,8 +44,12 @@ export function knownSecretForms(secret: string): string[] {
     .sort((a, b) => b.length - a.length);
 }
 
+const BASE64_CHAR = /[A-Za-z0-9+/=_-]/;
+
 export class KnownSecretMatcher {
   private readonly needles: string[] = [];
+  /** Needles that are base64 cores: their match widens to the whole base64 run around it. */
+  private readonly encoded = new Set<string>();
   private readonly seen = new Set<string>();
 
   constructor(secrets: readonly string[] = []) {
@@ -59,9 +63,16 @@ export class KnownSecretMatcher {
     this.seen.add(secret);
     const variants = [secret, ...(secret.trim() !== secret ? [secret.trim()] : [])];
     for (const variant of variants) {
-      for (const form of knownSecretForms(variant))
+      const bytes = Buffer.from(variant, 'utf8');
+      for (const offset of [0, 1, 2]) {
+        for (const urlSafe of [false, true]) this.encoded.add(base64Core(bytes, offset, urlSafe));
+      }
+      for (const form of knownSecretForms(variant)) {
         if (!this.needles.includes(form)) this.needles.push(form);
+      }
     }
+    // A core that equals a plain value (a secret that is itself valid base64 text) is matched exactly.
+    for (const form of this.encoded) if (this.seen.has(form)) this.encoded.delete(form);
     this.needles.sort((a, b) => b.length - a.length);
     return true;
   }
@@ -81,7 +92,14 @@ export class KnownSecretMatcher {
       for (;;) {
         const at = text.indexOf(needle, from);
         if (at === -1) break;
-        spans.push({ start: at, end: at + needle.length });
+        let start = at;
+        let end = at + needle.length;
+        if (this.encoded.has(needle)) {
+          // The secret's first and last bits share characters with its neighbours in the blob: take the run.
+          while (start > 0 && BASE64_CHAR.test(text[start - 1]!)) start--;
+          while (end < text.length && BASE64_CHAR.test(text[end]!)) end++;
+        }
+        spans.push({ start, end });
         from = at + needle.length;
       }
     }
