@@ -134,7 +134,11 @@ function runRule(rule: CompiledRule, text: string, allowed: Set<string>, hits: H
     const secret = text.slice(start, end);
     if (allowed.has(secret)) return;
     // Without a rule-specific check, at least masks and stock placeholders (`…xxxxxxxx`) are not reported.
-    if (rule.validate !== undefined ? !rule.validate(secret, text, start) : rule.scan === undefined && isPlaceholder(secret)) {
+    if (
+      rule.validate !== undefined
+        ? !rule.validate(secret, text, start)
+        : rule.scan === undefined && isPlaceholder(secret)
+    ) {
       return;
     }
     hits.push({ start, end, rule: rule.id, category: rule.category });
@@ -390,6 +394,14 @@ export function createRedactor(policy: RedactionPolicy = {}): Redactor {
 }
 
 /** Every built-in rule, for docs and the CLI's `--list-rules`. */
-export function builtinRules(): readonly Pick<Rule, 'id' | 'description' | 'category' | 'keywords'>[] {
-  return BUILTIN_RULES.map(({ id, description, category, keywords }) => ({ id, description, category, keywords }));
+export function builtinRules(): readonly Pick<
+  Rule,
+  'id' | 'description' | 'category' | 'keywords'
+>[] {
+  return BUILTIN_RULES.map(({ id, description, category, keywords }) => ({
+    id,
+    description,
+    category,
+    keywords,
+  }));
 }

@@ -15,7 +15,10 @@ describe('createRedactor', () => {
       ['base64', (s: string) => `blob ${Buffer.from(s).toString('base64')}`],
       ['base64 at offset 1', (s: string) => `blob ${Buffer.from(`x${s}`).toString('base64')}`],
       ['base64 at offset 2', (s: string) => `blob ${Buffer.from(`xy${s}`).toString('base64')}`],
-      ['base64url inside basic auth', (s: string) => `Basic ${Buffer.from(`x-access-token:${s}`).toString('base64url')}`],
+      [
+        'base64url inside basic auth',
+        (s: string) => `Basic ${Buffer.from(`x-access-token:${s}`).toString('base64url')}`,
+      ],
       ['URL-encoded', (s: string) => `?q=${encodeURIComponent(`${s} & more`)}`],
       ['JSON-escaped', (s: string) => JSON.stringify({ nested: JSON.stringify({ value: s }) })],
     ])('finds the %s form', (_name, encode) => {
@@ -52,16 +55,30 @@ describe('createRedactor', () => {
 
   describe('deny terms', () => {
     const redactor = createRedactor({
-      denyTerms: ['Project Falcon', 'wiki.corp.example', 'https://intra.example.net/docs', '/\\bFAL-\\d{3,5}\\b/', 'Orca'],
+      denyTerms: [
+        'Project Falcon',
+        'wiki.corp.example',
+        'https://intra.example.net/docs',
+        '/\\bFAL-\\d{3,5}\\b/',
+        'Orca',
+      ],
     });
 
     it.each([
       ['exact', 'We ship Project Falcon next week.', 'Project Falcon'],
       ['case change', 'we ship PROJECT falcon next week', 'PROJECT falcon'],
-      ['confusables (Cyrillic а, о)', 'we ship Project F\u0430lc\u043en today', 'Project F\u0430lc\u043en'],
+      [
+        'confusables (Cyrillic а, о)',
+        'we ship Project F\u0430lc\u043en today',
+        'Project F\u0430lc\u043en',
+      ],
       ['fullwidth letters', 'we ship \uff30roject \uff26alcon', '\uff30roject \uff26alcon'],
       ['accents', 'we ship Pröject Fálcon', 'Pröject Fálcon'],
-      ['zero-width characters', 'we ship Pro\u200bject Fal\u200dcon\u2060 today', 'Pro\u200bject Fal\u200dcon'],
+      [
+        'zero-width characters',
+        'we ship Pro\u200bject Fal\u200dcon\u2060 today',
+        'Pro\u200bject Fal\u200dcon',
+      ],
       ['URL encoding', 'see /search?q=Project%20Falcon&x=1', 'Project%20Falcon'],
       ['URL-encoded letters', 'see /p/%50roject-%46alcon', '%50roject-%46alcon'],
       ['inserted separators', 'the p-r-o-j-e-c-t_f.a.l.c.o.n plan', 'p-r-o-j-e-c-t_f.a.l.c.o.n'],
@@ -91,7 +108,9 @@ describe('createRedactor', () => {
     });
 
     it('rejects an invalid regex term with a clear error', () => {
-      expect(() => createRedactor({ denyTerms: ['/[unclosed/'] })).toThrow(/not a valid regular expression/);
+      expect(() => createRedactor({ denyTerms: ['/[unclosed/'] })).toThrow(
+        /not a valid regular expression/,
+      );
     });
   });
 
@@ -128,7 +147,9 @@ describe('createRedactor', () => {
           '',
         ].join('\n'),
       );
-      expect(result.findings.map((finding) => finding.rule)).toEqual(Array(5).fill('ai-attribution'));
+      expect(result.findings.map((finding) => finding.rule)).toEqual(
+        Array(5).fill('ai-attribution'),
+      );
     });
 
     it('keeps everything with the default policy', () => {
@@ -138,7 +159,8 @@ describe('createRedactor', () => {
     });
 
     it('does not strip prose that only mentions a tool', () => {
-      const text = 'We compared Copilot and Claude in the docs.\nGenerated with love by the team.\n';
+      const text =
+        'We compared Copilot and Claude in the docs.\nGenerated with love by the team.\n';
       expect(createRedactor({ attribution: 'strip' }).redact(text).text).toBe(text);
     });
   });
@@ -153,14 +175,18 @@ describe('createRedactor', () => {
 
     it('merges overlapping matches into one span named by the strongest rule', () => {
       const token = t.github('ghs_');
-      const result = createRedactor({ knownSecrets: [token] }).redact(`https://x-access-token:${token}@github.com/o/r.git`);
+      const result = createRedactor({ knownSecrets: [token] }).redact(
+        `https://x-access-token:${token}@github.com/o/r.git`,
+      );
       expect(result.findings).toHaveLength(1);
       expect(result.findings[0]!.rule).toBe('known-secret');
       expect(result.text).toBe('https://x-access-token:[REDACTED:known-secret]@github.com/o/r.git');
     });
 
     it('uses a ref-safe replacement for branch names', () => {
-      const result = createRedactor({ denyTerms: ['falcon'] }).redact('claw/issue-1-falcon-fix', { style: 'ref' });
+      const result = createRedactor({ denyTerms: ['falcon'] }).redact('claw/issue-1-falcon-fix', {
+        style: 'ref',
+      });
       expect(result.text).toBe('claw/issue-1-REDACTED-deny-term-fix');
     });
 
@@ -200,10 +226,24 @@ describe('createRedactor', () => {
     });
 
     it('finds a key block spread over several added lines', () => {
-      const pemLines = `-----BEGIN OPENSSH PRIVATE KEY-----\n${Array.from({ length: 4 }, () => t.base64(64)).join('\n')}\n-----END OPENSSH PRIVATE KEY-----`.split('\n');
-      const diff = ['--- a/k', '+++ b/k', `@@ -1,0 +1,${pemLines.length} @@`, ...pemLines.map((l) => `+${l}`)].join('\n');
+      const pemLines =
+        `-----BEGIN OPENSSH PRIVATE KEY-----\n${Array.from({ length: 4 }, () => t.base64(64)).join('\n')}\n-----END OPENSSH PRIVATE KEY-----`.split(
+          '\n',
+        );
+      const diff = [
+        '--- a/k',
+        '+++ b/k',
+        `@@ -1,0 +1,${pemLines.length} @@`,
+        ...pemLines.map((l) => `+${l}`),
+      ].join('\n');
       expect(createRedactor({}).scanPatch(diff)).toEqual([
-        { file: 'k', rule: 'openssh-private-key', line: 1, column: 1, length: pemLines.join('\n').length },
+        {
+          file: 'k',
+          rule: 'openssh-private-key',
+          line: 1,
+          column: 1,
+          length: pemLines.join('\n').length,
+        },
       ]);
     });
   });

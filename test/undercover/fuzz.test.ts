@@ -27,7 +27,10 @@ function inputsFor(keyword: string): [string, string][] {
 }
 
 describe('rules under adversarial input', () => {
-  const redactor = createRedactor({ denyTerms: ['falcon', '/ab+c/'], knownSecrets: ['a-known-secret-value'] });
+  const redactor = createRedactor({
+    denyTerms: ['falcon', '/ab+c/'],
+    knownSecrets: ['a-known-secret-value'],
+  });
 
   it.each(builtinRules().map((rule) => [rule.id]))('%s stays linear', (id) => {
     const rule = builtinRules().find((candidate) => candidate.id === id)!;

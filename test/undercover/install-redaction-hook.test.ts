@@ -2,7 +2,11 @@
 // (plain and base64) planted in a comment, a PR, a review comment and a branch name never reach the wire.
 import { Octokit } from '@octokit/rest';
 import nock from 'nock';
-import { createRedactor, FindingCounter, installRedactionHook } from '../../src/undercover/index.js';
+import {
+  createRedactor,
+  FindingCounter,
+  installRedactionHook,
+} from '../../src/undercover/index.js';
 import { useNock } from '../support/nock.js';
 import { TokenFactory } from '../fixtures/undercover/tokens.js';
 
@@ -29,12 +33,13 @@ function client() {
 /** Captures the JSON body of each matching request. */
 function capture(method: 'post' | 'patch', path: string, reply: object = {}) {
   const bodies: string[] = [];
-  nock('https://api.github.com')
-    [method](path, (body: unknown) => {
-      bodies.push(JSON.stringify(body));
-      return true;
-    })
-    .reply(method === 'post' ? 201 : 200, reply);
+  const scope = nock('https://api.github.com');
+  const match = (body: unknown) => {
+    bodies.push(JSON.stringify(body));
+    return true;
+  };
+  const interceptor = method === 'post' ? scope.post(path, match) : scope.patch(path, match);
+  interceptor.reply(method === 'post' ? 201 : 200, reply);
   return bodies;
 }
 
@@ -48,7 +53,12 @@ describe('installRedactionHook', () => {
   it('redacts an issue comment body before it is sent', async () => {
     const { octokit, counter, warnings } = client();
     const bodies = capture('post', '/repos/acme/app/issues/7/comments', { id: 1 });
-    await octokit.rest.issues.createComment({ owner: 'acme', repo: 'app', issue_number: 7, body: plant });
+    await octokit.rest.issues.createComment({
+      owner: 'acme',
+      repo: 'app',
+      issue_number: 7,
+      body: plant,
+    });
     expect(bodies).toHaveLength(1);
     expectNoCanary(bodies[0]!);
     expect(bodies[0]).not.toContain('Project Falcon');
@@ -63,7 +73,11 @@ describe('installRedactionHook', () => {
       ]),
     );
     expect(warnings).toContainEqual(
-      expect.objectContaining({ rule: 'github-pat', location: 'body', route: 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments' }),
+      expect.objectContaining({
+        rule: 'github-pat',
+        location: 'body',
+        route: 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+      }),
     );
     expectNoCanary(JSON.stringify(warnings));
   });
@@ -110,14 +124,26 @@ describe('installRedactionHook', () => {
     expectNoCanary(reviews[0]!);
     expectNoCanary(single[0]!);
     const review = JSON.parse(reviews[0]!) as { comments: { path: string; body: string }[] };
-    expect(review.comments[0]).toEqual({ path: 'src/a.ts', line: 4, body: 'use [REDACTED:github-pat]' });
+    expect(review.comments[0]).toEqual({
+      path: 'src/a.ts',
+      line: 4,
+      body: 'use [REDACTED:github-pat]',
+    });
   });
 
   it('redacts a ref created through the git data API and leaves routing fields alone', async () => {
     const { octokit } = client();
     const bodies = capture('post', '/repos/acme/app/git/refs', { ref: 'x' });
-    await octokit.rest.git.createRef({ owner: 'acme', repo: 'app', ref: `refs/heads/${plantedPat}`, sha: 'b'.repeat(40) });
-    expect(JSON.parse(bodies[0]!)).toEqual({ ref: 'refs/heads/REDACTED-github-pat', sha: 'b'.repeat(40) });
+    await octokit.rest.git.createRef({
+      owner: 'acme',
+      repo: 'app',
+      ref: `refs/heads/${plantedPat}`,
+      sha: 'b'.repeat(40),
+    });
+    expect(JSON.parse(bodies[0]!)).toEqual({
+      ref: 'refs/heads/REDACTED-github-pat',
+      sha: 'b'.repeat(40),
+    });
   });
 
   it('redacts file contents sent base64-encoded', async () => {
@@ -143,7 +169,10 @@ describe('installRedactionHook', () => {
 
   it('does not touch read requests', async () => {
     const { octokit, counter } = client();
-    nock('https://api.github.com').get('/repos/acme/app/issues').query({ labels: 'Project Falcon' }).reply(200, []);
+    nock('https://api.github.com')
+      .get('/repos/acme/app/issues')
+      .query({ labels: 'Project Falcon' })
+      .reply(200, []);
     await octokit.rest.issues.listForRepo({ owner: 'acme', repo: 'app', labels: 'Project Falcon' });
     expect(counter.total()).toBe(0);
   });

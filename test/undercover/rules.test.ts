@@ -19,20 +19,31 @@ describe('built-in rules', () => {
       .map((rule) => rule.id)
       .filter((id) => {
         const fixture = covered.get(id);
-        return fixture === undefined || fixture.positive.length === 0 || fixture.negative.length === 0;
+        return (
+          fixture === undefined || fixture.positive.length === 0 || fixture.negative.length === 0
+        );
       });
     expect(missing).toEqual([]);
   });
 
-  describe.each(fixtures.map((fixture) => [fixture.rule, fixture] as const))('%s', (rule, fixture) => {
-    it.each(fixture.positive.map((text, index) => [index, text]))('reports positive #%i', (_index, text) => {
-      const result = redactor.redact(text);
-      expect(result.findings.map((finding) => finding.rule)).toContain(rule);
-      expect(result.text).toContain(`[REDACTED:${rule}]`);
-    });
-    it.each(fixture.negative.map((text, index) => [index, text]))('ignores negative #%i', (_index, text) => {
-      const rules = redactor.redact(text).findings.map((finding) => finding.rule);
-      expect(rules).not.toContain(rule);
-    });
-  });
+  describe.each(fixtures.map((fixture) => [fixture.rule, fixture] as const))(
+    '%s',
+    (rule, fixture) => {
+      it.each(fixture.positive.map((text, index) => [index, text]))(
+        'reports positive #%i',
+        (_index, text) => {
+          const result = redactor.redact(text);
+          expect(result.findings.map((finding) => finding.rule)).toContain(rule);
+          expect(result.text).toContain(`[REDACTED:${rule}]`);
+        },
+      );
+      it.each(fixture.negative.map((text, index) => [index, text]))(
+        'ignores negative #%i',
+        (_index, text) => {
+          const rules = redactor.redact(text).findings.map((finding) => finding.rule);
+          expect(rules).not.toContain(rule);
+        },
+      );
+    },
+  );
 });
