@@ -25,7 +25,7 @@ export function characterClasses(value: string): number {
 }
 
 const PLACEHOLDER_WORDS =
-  /example|placeholder|changeme|change[_-]me|your[_-]?(?:own|api|secret|token|key|pass)|dummy|sample|redacted|insert[_-]?|replace[_-]?me|fake|notreal|not[_-]a[_-]real|test[_-]?(?:key|token|secret|password)|<[^>]*>|\{\{|\$\{|\$\(|%\(|%s\b|\*{3,}|x{5,}|X{5,}|\.{3,}|0{8,}|(.)\1{7,}/i;
+  /example|placeholder|changeme|change[_-]me|your[_-]?(?:own|api|secret|token|key|pass)|dummy|sample|redacted|insert[_-]?|replace[_-]?me|fake|notreal|not[_-]a[_-]real|test[_-]?(?:key|token|secret|password)|<[^>]*>|\{\{|\$\{|\$\(|%\(|%s\b|\*{3,}|x{5,}|X{5,}|\.{3,}|0{8,}|(.)\1{7,}|01234567|12345678|23456789|abcdefgh|ABC-DEF1234ghIkl/i;
 
 const PLACEHOLDER_EXACT = new Set([
   'password',

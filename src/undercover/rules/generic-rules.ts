@@ -34,7 +34,9 @@ const URL_CREDENTIALS = /:\/\/([^\s:/?#@'"`<>()[\]{}]{1,100}):([^\s/?@'"`<>]{1,2
 
 /** True when a password is a template, a mask or a stock word, or just repeats the user name. */
 function isFakePassword(user: string, password: string): boolean {
-  if (isPlaceholder(password) || password === user) return true;
+  if (password.length < 4 || isPlaceholder(password) || password === user || isWordy(password))
+    return true;
+  if (/pass(?:word|wd)?|secret|pwd/i.test(password)) return true;
   if (/^[A-Z_]+$/.test(password) && password.length > 3) return true; // PASSWORD, DB_PASS: a variable name
   return /^(?:pass|pw|pwd|secret|user|username|login|name)\d?$/i.test(password);
 }
@@ -66,35 +68,54 @@ function urlCredentials(family: string): (text: string) => Iterable<Span> {
 const urlRule = (id: string, description: string, keywords: readonly string[]): Rule =>
   generic({ id, description, keywords, scan: urlCredentials(id), boundary: false });
 
-/** A credential value that looks random enough to be real: not a placeholder, a reference or a word. */
+/** Code, not a value: member chains, type names, operators (`u?.token ?? 0`, `CommentOrToken`, `this.#secret`). */
+function looksLikeCode(value: string): boolean {
+  if (/^[([{]/.test(value) || /[=!]=|&&|\|\||\?\?|\?\.|=>|!\.|\$\{/.test(value)) return true;
+  const bare = value.replace(/^[!?@#&*^~]+/, '').replace(/[;,]$/, '');
+  if (/^[A-Za-z_$#][\w$#]*(?:(?:\.|::|->)[A-Za-z_$#][\w$#]*)+(?:\(\))?$/.test(bare)) return true;
+  if (/^(?:[A-Z]+[a-z]+[0-9$]*){2,}[A-Z]{0,5}$/.test(bare)) return true; // PascalCase type or class names
+  if (/^[a-z]+(?:[A-Z]+[a-z]+[0-9$]*)+$/.test(bare)) return true; // camelCase identifiers
+  return false;
+}
+
+/** Words with at most a short number (`secret123`, `real-secret-6-levels`, `ACCESS_TOKEN`): not credentials. */
+function isWordy(value: string): boolean {
+  const parts = value.split(/[-_. ]+/).filter((part) => part !== '');
+  const separated = parts.length > 1;
+  return parts.every(
+    (part) =>
+      /^[A-Za-z][a-z]*[0-9]{0,6}$/.test(part) ||
+      /^[0-9]{1,6}$/.test(part) ||
+      (separated && /^[A-Z]+[0-9]{0,4}$/.test(part)),
+  );
+}
+
+/** A credential value that looks random enough to be real: not a placeholder, a reference, code or words. */
 function looksSecret(value: string, minLength: number, minEntropy: number): boolean {
   if (value.length < minLength || isPlaceholder(value)) return false;
   if (/^(?:true|false|null|none|nil|undefined|yes|no|on|off)$/i.test(value)) return false;
   if (/^[0-9.,_-]+$/.test(value) && value.length < 24) return false; // numbers, versions, timeouts
-  if (/^[a-z]+(?:[-_. ][a-z]+)*$/i.test(value) && !/[A-Z].*[a-z].*[A-Z]/.test(value)) return false; // words
+  if (isWordy(value.replace(/^[!?@#&*^~]+/, '')) || looksLikeCode(value)) return false;
+  if (/pass(?:word|wd)|secret/i.test(value)) return false; // "mysecretpassword", "password-for-30001"
+
+  if (/^(?:\.{0,2}\/|~\/|[A-Za-z]:\\)/.test(value)) return false; // paths to key files are not keys
   if (
-    /^(?:[A-Za-z_$][\w$]*)(?:(?:\.|::|->)[A-Za-z_$][\w$]*)+(?:\(\))?$/.test(value) &&
-    !/\d/.test(value)
+    /^[\w.-]+(?:\/[\w.-]+)*\.(?:[cm]?[jt]sx?|json|md|txt|html?|css|ya?ml|pem|key|crt|p12|env|sh|py|rb|go|png|svg|lock)$/i.test(
+      value,
+    )
   ) {
-    return false; // member access such as config.password or self.api_key
+    return false;
   }
-  if (/^[a-z]+(?:[A-Z][a-z]+)+$/.test(value)) return false; // camelCase identifiers
-  if (
-    /^(?:\.{0,2}\/|~\/|[A-Za-z]:\\)/.test(value) ||
-    /\.(?:pem|key|json|ya?ml|txt|env|crt|p12)$/i.test(value)
-  ) {
-    return false; // paths to key files are not keys
-  }
-  if (/^https?:\/\//i.test(value)) return false;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return false; // URLs belong to the URL rules
   return shannonEntropy(value) >= minEntropy && characterClasses(value) >= 2;
 }
 
 const NAME_CORE =
-  'pass(?:word|wd|phrase)|pwd|secret|token|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?(?:key|token)|private[_.-]?key|client[_.-]?secret|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|credentials?';
+  'pass(?:word|wd|phrase|(?![a-z]))|pwd|secret|token|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?(?:key|token)|private[_.-]?key|client[_.-]?secret|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|credentials?';
 const NOT_A_SECRET_NAME =
   /(?:^|[_.-]|[a-z])(?:id|ids|name|names|type|types|url|uri|path|file|filename|dir|length|len|size|count|field|label|prefix|header|endpoint|expires?|expiry|expiration|ttl|timeout|policy|provider|method|mode|format|regex|pattern|placeholder|hint|prompt|required|enabled|store|manager|service|class|kind|version|index|env|var|param|attr|selector|input|reset|min|max|rules?|validator|strength|location|source|cache|generator|helper|response|request|error|message|msg|text|description|desc|title|link|button|icon|color|count|limit|usage|budget|char|chars|start|end|pos|position|key_?id|fingerprint|hash_?alg|algorithm|lifetime|duration|schema|spec|ref|reference|list|map|set|array|option|options)$|tokeniz|author|secretary/i;
 const ASSIGNMENT = new RegExp(
-  `(${NAME_CORE})([\\w.-]{0,24})["'\\]]?[ \\t]{0,4}(?::=|=>|\\?\\?=|\\|\\|=|=(?!=)|:(?!:))[ \\t]{0,4}(?:"([^"\\\\\\s]{6,200})"|'([^'\\\\\\s]{6,200})'|\`([^\`\\\\\\s$]{6,200})\`|([^\\s"'\`,;)\\]}<>]{6,200}))`,
+  `(${NAME_CORE})([\\w.-]{0,24})["'\\]]?[ \\t]{0,4}(?::=|=>|\\?\\?=|\\|\\|=|=(?!=)|:(?!:))[ \\t]{0,4}(?:"([^"\\\\\\s]{6,200})"|'([^'\\\\\\s]{6,200})'|\`([^\`\\\\\\s$]{6,200})\`|([^\\s"'\`,;)\\]}<>\\\\]{6,200}))`,
   'gi',
 );
 
@@ -132,6 +153,66 @@ function isBasicCredential(encoded: string): boolean {
   const colon = decoded.indexOf(':');
   if (colon <= 0 || /[^\x20-\x7e]/.test(decoded)) return false;
   return !isFakePassword(decoded.slice(0, colon), decoded.slice(colon + 1));
+}
+
+const SECRET_NAME = new RegExp(`^[\\w.-]{0,24}(?:${NAME_CORE})[\\w.-]{0,24}$`, 'i');
+
+/** A secret-looking value whose name (in an XML tag, a call, a CLI flag) is a secret-like name. */
+function namedValue(name: string, value: string): boolean {
+  if (!SECRET_NAME.test(name) || NOT_A_SECRET_NAME.test(name.toLowerCase())) return false;
+  return /pass|pwd/i.test(name) ? looksSecret(value, 8, 2.5) : looksSecret(value, 12, 3.0);
+}
+
+function namedScan(pattern: RegExp): (text: string) => Iterable<Span> {
+  return function* scan(text) {
+    for (const match of text.matchAll(pattern)) {
+      const name = match[1]!;
+      const value = match[2]!;
+      if (!namedValue(name, value)) continue;
+      const end = match.index + match[0].length - (match[3]?.length ?? 0);
+      yield { start: end - value.length, end };
+    }
+  };
+}
+
+/** `<password>…</password>`, `<add key="ApiToken" value="…"/>` */
+const XML_ELEMENT = /<([\w.:-]{2,40})>([^<>\s]{6,200})(<\/\1>)/g;
+const XML_KEY_VALUE = /<add\s+(?:key|name)="([\w.:-]{2,40})"\s+value="([^"\s]{6,200})(")/gi;
+/** `setPassword("…")`, `define('DB_PASSWORD', '…')`, `os.Setenv("API_TOKEN", "…")` */
+const CALL_ARGUMENT =
+  /\b(?:set|with|define|setenv|putenv|Setenv|put|add)(?:_?([A-Za-z]{0,30}(?:Password|Passwd|Secret|Token|ApiKey|Credential)[A-Za-z]{0,30}))?\(\s{0,4}(?:["']([\w.-]{2,40})["']\s{0,4},\s{0,4})?["']([^"'\s]{6,200})["']\s{0,4}\)/g;
+/** `--password hunter2X!`, `--api-token=…`, `-Dsecret.key=…` */
+const CLI_FLAG = /(?:^|\s)--?(?:D)?([\w.-]{2,40})(?:=|[ \t]{1,4})["']?([^\s"'`|;&<>]{6,200})/g;
+/** `machine host login user password secret` in a .netrc */
+const NETRC = /\bmachine[ \t]+\S{1,200}[ \t]+login[ \t]+\S{1,200}[ \t]+password[ \t]+(\S{4,200})/g;
+
+function* callArguments(text: string): Iterable<Span> {
+  for (const match of text.matchAll(CALL_ARGUMENT)) {
+    const name = match[1] ?? match[2];
+    const value = match[3]!;
+    if (name === undefined || !namedValue(name, value)) continue;
+    const end = match.index + match[0].lastIndexOf(value) + value.length;
+    yield { start: end - value.length, end };
+  }
+}
+
+function* cliFlags(text: string): Iterable<Span> {
+  for (const match of text.matchAll(CLI_FLAG)) {
+    const name = match[1]!;
+    const value = match[2]!;
+    if (value.startsWith('-') || !namedValue(name, value)) continue;
+    const end = match.index + match[0].length;
+    yield { start: end - value.length, end };
+  }
+}
+
+function* netrc(text: string): Iterable<Span> {
+  for (const match of text.matchAll(NETRC)) {
+    const value = match[1]!;
+    if (isFakePassword('', value)) continue;
+    const end = match.index + match[0].length;
+    yield { start: end - value.length, end };
+  }
 }
 
 export const GENERIC_RULES: readonly Rule[] = [
@@ -203,6 +284,58 @@ export const GENERIC_RULES: readonly Rule[] = [
     pattern: /"auth"[ \t]{0,4}:[ \t]{0,4}"([A-Za-z0-9+/]{12,400}={0,2})"/g,
     group: 1,
     validate: isBasicCredential,
+  }),
+  generic({
+    id: 'xml-secret-element',
+    description:
+      'A secret-looking value in an XML element or <add key=… value=…/> named like a secret',
+    keywords: ['</', 'value="'],
+    scan: function* xml(text) {
+      yield* namedScan(XML_ELEMENT)(text);
+      yield* namedScan(XML_KEY_VALUE)(text);
+    },
+    boundary: false,
+  }),
+  generic({
+    id: 'secret-call-argument',
+    description:
+      'A secret-looking literal passed to setPassword(), define("SECRET", …), Setenv(…) and the like',
+    keywords: [
+      'password(',
+      'secret(',
+      'token(',
+      'apikey(',
+      'credential(',
+      'define(',
+      'setenv(',
+      'putenv(',
+    ],
+    scan: callArguments,
+    boundary: false,
+  }),
+  generic({
+    id: 'secret-cli-flag',
+    description: 'A secret-looking value given to a --password, --token or --api-key style flag',
+    keywords: [
+      '-pass',
+      '-pwd',
+      '-secret',
+      '-token',
+      '-api-key',
+      '-apikey',
+      '-api_key',
+      '-credential',
+      '-key',
+    ],
+    scan: cliFlags,
+    boundary: false,
+  }),
+  generic({
+    id: 'netrc-password',
+    description: 'A password in .netrc format (machine … login … password …)',
+    keywords: ['machine'],
+    scan: netrc,
+    boundary: false,
   }),
   generic({
     id: 'generic-password',
