@@ -2,7 +2,7 @@
 // branch name are scanned; a credential or known secret stops the push with a message that names file, line
 // and rule, never the value. `prepareCommitMessage` rewrites deny terms and attribution before committing.
 import { execFile } from 'node:child_process';
-import { SecretInDiffError, type SecretLocation } from '../lib/index.js';
+import { SecretInDiffError, type Logger, type SecretLocation } from '../lib/index.js';
 import type { FindingListener } from './finding-counter.js';
 import type { Redactor, RuleCategory } from './types.js';
 
@@ -18,6 +18,8 @@ export interface GatePushOptions {
   branch: string;
   redactor: Redactor;
   onFinding?: FindingListener;
+  /** Each finding is logged with its rule and location, never its value. */
+  logger?: Pick<Logger, 'warn'>;
   /** Categories that block when found in added lines (commit messages and branch names block on any finding). */
   blockOn?: readonly RuleCategory[];
 }
@@ -72,6 +74,10 @@ export async function gatePush(options: GatePushOptions): Promise<GatePushResult
   const blocked: SecretLocation[] = [];
   const warnings: SecretLocation[] = [];
   const emit = (location: SecretLocation, exit: 'push' | 'commit-message') => {
+    options.logger?.warn(
+      { ...location },
+      'undercover found something in what the push would publish',
+    );
     options.onFinding?.({
       exit,
       rule: location.rule,

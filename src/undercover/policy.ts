@@ -84,6 +84,8 @@ export function redactionPolicyFromEnv(
   const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
   const knownSecrets = new Set<string>();
   for (const value of secretValues(env, rawEnv)) {
+    // A Redis URL without a password holds nothing secret; matching it would only redact "redis://127.0.0.1:6379".
+    if (value === env.REDIS_URL && urlPassword(value) === undefined) continue;
     knownSecrets.add(value);
     const password = urlPassword(value);
     if (password !== undefined) knownSecrets.add(password);

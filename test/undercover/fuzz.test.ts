@@ -47,3 +47,24 @@ describe('rules under adversarial input', () => {
     expect(slowest.ms).toBeLessThan(BOUND_MS);
   });
 });
+
+describe('policy detectors under adversarial input', () => {
+  const redactor = createRedactor({
+    denyTerms: ['Project Falcon', 'wiki.corp.example'],
+    knownSecrets: ['a-known-secret-value'],
+    attribution: 'strip',
+  });
+  const inputs: [string, string][] = [
+    ['lookalikes and zero-width characters', 'P\u200bг\u043e\u0458e\u0441t F\u0430l'.repeat(8000)],
+    ['%-escapes', '%50%72%6f%6a%65%63%74%20%46%61%6c'.repeat(4000)],
+    ['near-miss deny term', 'project falco '.repeat(10000)],
+    ['near-miss known secret', 'a-known-secret-valu'.repeat(8000)],
+    ['attribution lookalikes', 'Co-authored-by: Claude\nGenerated with '.repeat(5000)],
+    ['astral characters', '\u{1F916}\u{1D4AB}'.repeat(40000)],
+  ];
+  it.each(inputs)('stays linear on %s', (_name, input) => {
+    const started = performance.now();
+    redactor.redact(input);
+    expect(performance.now() - started).toBeLessThan(BOUND_MS);
+  });
+});

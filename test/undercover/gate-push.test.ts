@@ -70,7 +70,21 @@ describe('gatePush', () => {
     await repo.commit('feat: add client', {
       'src/client.ts': `// setup\nexport const token = '${pat}';\n`,
     });
-    const error = await blocked();
+    const warnings: unknown[] = [];
+    const error = await gatePush({
+      cwd: repo.dir,
+      base,
+      branch: 'claw/issue-1-fix',
+      redactor,
+      logger: { warn: (meta: unknown) => warnings.push(meta) } as never,
+    }).then(
+      () => undefined,
+      (caught: unknown) => caught as SecretInDiffError,
+    );
+    if (error === undefined) throw new Error('the push was not blocked');
+    expect(warnings).toEqual([
+      { where: 'diff', file: 'src/client.ts', rule: 'github-pat', line: 2, column: 23 },
+    ]);
     expect(error.code).toBe('SECRET_IN_DIFF');
     expect(error.message).toContain('src/client.ts line 2 (github-pat)');
     expect(error.message).not.toContain(pat);

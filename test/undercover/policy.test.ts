@@ -59,6 +59,11 @@ describe('redactionPolicyFromEnv', () => {
     );
   });
 
+  it('does not treat a Redis URL without a password as a secret', () => {
+    const raw = { REDIS_URL: 'redis://127.0.0.1:6379' };
+    expect(redactionPolicyFromEnv(parseEnv(raw), raw).knownSecrets).toEqual([]);
+  });
+
   it('fails with the variable name when the terms file cannot be read', () => {
     const raw = { CLAW_REDACT_TERMS_FILE: '/nonexistent/terms.txt' };
     expect(() => redactionPolicyFromEnv(parseEnv(raw), raw)).toThrow(
