@@ -180,14 +180,16 @@ const XML_ELEMENT = /<([\w.:-]{2,40})>([^<>\s]{6,200})(<\/\1>)/g;
 const XML_KEY_VALUE = /<add\s+(?:key|name)="([\w.:-]{2,40})"\s+value="([^"\s]{6,200})(")/gi;
 /** `setPassword("…")`, `define('DB_PASSWORD', '…')`, `os.Setenv("API_TOKEN", "…")` */
 const CALL_ARGUMENT =
-  /\b(?:set|with|define|setenv|putenv|Setenv|put|add)(?:_?([A-Za-z]{0,30}(?:Password|Passwd|Secret|Token|ApiKey|Credential)[A-Za-z]{0,30}))?\(\s{0,4}(?:["']([\w.-]{2,40})["']\s{0,4},\s{0,4})?["']([^"'\s]{6,200})["']\s{0,4}\)/g;
+  /(?:set|with|define|setenv|putenv|Setenv|put|add)(?:_?([A-Za-z]{0,30}(?:Password|Passwd|Secret|Token|ApiKey|Credential)[A-Za-z]{0,30}))?\(\s{0,4}(?:["']([\w.-]{2,40})["']\s{0,4},\s{0,4})?["']([^"'\s]{6,200})["']\s{0,4}\)/g;
 /** `--password hunter2X!`, `--api-token=…`, `-Dsecret.key=…` */
-const CLI_FLAG = /(?:^|\s)--?(?:D)?([\w.-]{2,40})(?:=|[ \t]{1,4})["']?([^\s"'`|;&<>]{6,200})/g;
+const CLI_FLAG = /-{1,2}([\w.-]{2,40})(?:=|[ \t]{1,4})["']?([^\s"'`|;&<>]{6,200})/g;
 /** `machine host login user password secret` in a .netrc */
 const NETRC = /\bmachine[ \t]+\S{1,200}[ \t]+login[ \t]+\S{1,200}[ \t]+password[ \t]+(\S{4,200})/g;
 
 function* callArguments(text: string): Iterable<Span> {
   for (const match of text.matchAll(CALL_ARGUMENT)) {
+    const before = text[match.index - 1];
+    if (before !== undefined && /[A-Za-z0-9_]/.test(before)) continue; // "reset(" is not "set("
     const name = match[1] ?? match[2];
     const value = match[3]!;
     if (name === undefined || !namedValue(name, value)) continue;
@@ -200,6 +202,8 @@ function* cliFlags(text: string): Iterable<Span> {
   for (const match of text.matchAll(CLI_FLAG)) {
     const name = match[1]!;
     const value = match[2]!;
+    const before = text[match.index - 1];
+    if (before !== undefined && !/\s/.test(before)) continue; // a flag starts a word: " --token x"
     if (value.startsWith('-') || !namedValue(name, value)) continue;
     const end = match.index + match[0].length;
     yield { start: end - value.length, end };
