@@ -2,6 +2,7 @@
 // (plain and base64) planted in a comment, a PR, a review comment and a branch name never reach the wire.
 import { Octokit } from '@octokit/rest';
 import nock from 'nock';
+import { ProbotOctokit } from 'probot';
 import {
   createRedactor,
   FindingCounter,
@@ -165,6 +166,24 @@ describe('installRedactionHook', () => {
     });
     expect(bodies[0]).toBe('token [REDACTED:known-secret]\nadd notes [REDACTED:github-pat]');
     nock.cleanAll();
+  });
+
+  it("works on Probot's Octokit (retry and throttle plugins included)", async () => {
+    const ClawOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+      ...options,
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    }));
+    const octokit = new ClawOctokit({ auth: { token: installationToken } });
+    installRedactionHook(octokit, createRedactor({}).withSecrets([installationToken]));
+    const bodies = capture('post', '/repos/acme/app/issues/9/comments', { id: 2 });
+    await octokit.rest.issues.createComment({
+      owner: 'acme',
+      repo: 'app',
+      issue_number: 9,
+      body: `t=${installationToken}`,
+    });
+    expect(JSON.parse(bodies[0]!)).toEqual({ body: 't=[REDACTED:known-secret]' });
   });
 
   it('does not touch read requests', async () => {
