@@ -174,6 +174,18 @@ describe('gatePush', () => {
     expect(published).not.toContain('Co-Authored-By');
   });
 
+  it('scans the whole history when there is no base', async () => {
+    const pat = t.github('ghp_');
+    const fresh = await createTempRepo({ files: { '.env': `GH=${pat}\n` } });
+    try {
+      await expect(
+        gatePush({ cwd: fresh.dir, base: undefined, branch: 'main', redactor }),
+      ).rejects.toThrow(/\.env line 1 \(github-pat\)/);
+    } finally {
+      await fresh.cleanup();
+    }
+  });
+
   it('blocks a deny term left in a commit message that skipped prepareCommitMessage', async () => {
     await repo.commit('feat: Project Falcon', { 'src/a.ts': 'export const a = 5;\n' });
     const error = await blocked();
