@@ -2,7 +2,9 @@
 // The `claw` command. Each subcommand lives in src/cli/; this file parses argv, prints, and sets the exit code.
 // It is the only place in src/ that writes to the console.
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { doctorPassed, formatDoctorReport, runDoctor, systemDoctorDeps } from './cli/doctor.js';
+import { REDACT_USAGE, runRedact } from './cli/redact.js';
 
 interface Command {
   summary: string;
@@ -26,6 +28,23 @@ const commands: Record<string, Command> = {
       );
       return passed ? 0 : 1;
     },
+  },
+  redact: {
+    summary:
+      'Redact secrets, deny terms and AI attribution from a file or stdin (exit 1 when found)',
+    usage: REDACT_USAGE,
+    run: (args) =>
+      runRedact(args, {
+        readStdin: async () => {
+          const chunks: Buffer[] = [];
+          for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+          return Buffer.concat(chunks).toString('utf8');
+        },
+        readFile: (file) => readFile(file, 'utf8'),
+        stdout: (text) => process.stdout.write(text),
+        stderr: (text) => process.stderr.write(text),
+        env: process.env,
+      }),
   },
 };
 

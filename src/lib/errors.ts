@@ -148,9 +148,28 @@ export class CancelledError extends ClawError {
   readonly code = 'CANCELLED' as const;
 }
 
+/** Where the push gate found something; it never holds the matched value. */
+export interface SecretLocation {
+  where: 'diff' | 'commit-message' | 'branch-name';
+  rule: string;
+  /** File path in the new tree (diff only). */
+  file?: string;
+  /** Commit SHA (commit messages only). */
+  commit?: string;
+  line: number;
+  column: number;
+}
+
 /** The push gate found a credential in the outgoing diff; the push did not happen. */
 export class SecretInDiffError extends ClawError {
   readonly code = 'SECRET_IN_DIFF' as const;
+  constructor(
+    message: string,
+    readonly locations: readonly SecretLocation[] = [],
+    options: ClawErrorOptions = {},
+  ) {
+    super(message, options);
+  }
 }
 
 export class RedisUnavailableError extends ClawError {
