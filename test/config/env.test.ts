@@ -47,7 +47,8 @@ describe('parseEnv', () => {
         PORT: 'eighty',
         LOG_LEVEL: 'loud',
         GHE_HOST: 'https://github.example.com',
-      });
+        // Probot's typings narrow LOG_LEVEL in NodeJS.ProcessEnv; the point here is a value outside them.
+      } as unknown as NodeJS.ProcessEnv);
     } catch (caught) {
       error = caught;
     }
