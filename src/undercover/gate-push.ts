@@ -20,7 +20,10 @@ export interface GatePushOptions {
   onFinding?: FindingListener;
   /** Each finding is logged with its rule and location, never its value. */
   logger?: Pick<Logger, 'warn'>;
-  /** Categories that block when found in added lines (commit messages and branch names block on any finding). */
+  /**
+   * Categories that block when found in added lines (commit messages and branch names block on any finding).
+   * Default: credentials, known secrets and deny terms, since configured internal terms must never leave either.
+   */
   blockOn?: readonly RuleCategory[];
 }
 
@@ -70,7 +73,9 @@ export function secretInDiffMessage(blocked: readonly SecretLocation[]): string 
 export async function gatePush(options: GatePushOptions): Promise<GatePushResult> {
   const { cwd, redactor } = options;
   const head = options.head ?? 'HEAD';
-  const blockOn = new Set<RuleCategory>(options.blockOn ?? ['provider', 'known-secret']);
+  const blockOn = new Set<RuleCategory>(
+    options.blockOn ?? ['provider', 'known-secret', 'deny-term'],
+  );
   const blocked: SecretLocation[] = [];
   const warnings: SecretLocation[] = [];
   const emit = (location: SecretLocation, exit: 'push' | 'commit-message') => {

@@ -186,6 +186,17 @@ describe('gatePush', () => {
     }
   });
 
+  it('blocks a deny term in an added line, naming the file and line', async () => {
+    await repo.commit('docs: notes', {
+      'NOTES.md': 'intro\nShips with project falcon next week\n',
+    });
+    const error = await blocked();
+    expect(error.locations).toEqual([
+      expect.objectContaining({ where: 'diff', file: 'NOTES.md', rule: 'deny-term', line: 2 }),
+    ]);
+    expect(error.message).not.toMatch(/falcon/i);
+  });
+
   it('blocks a deny term left in a commit message that skipped prepareCommitMessage', async () => {
     await repo.commit('feat: Project Falcon', { 'src/a.ts': 'export const a = 5;\n' });
     const error = await blocked();
