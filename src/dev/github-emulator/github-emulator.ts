@@ -446,6 +446,7 @@ export class GitHubEmulator {
       'x-github-media-type': 'github.v3; format=json',
       // auth-app reads the server clock from here to correct JWT times, as with GitHub.
       date: new Date(this.now()).toUTCString(),
+      'x-github-request-id': randomBytes(8).toString('hex').toUpperCase(),
       ...headers,
     });
     response.end(text);
