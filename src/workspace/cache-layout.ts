@@ -89,4 +89,6 @@ export interface WorktreeOwner {
   mirror: string;
   branch: string;
   createdAt: number;
+  /** A finished job's worktree, cleaned and kept for the next job on the same repository. */
+  parked?: boolean;
 }

@@ -37,6 +37,11 @@ export interface WorkspaceManagerOptions {
   cacheDir: string;
   /** Mirrors above this total size are evicted, least recently used first. */
   maxCacheBytes?: number;
+  /**
+   * Finished worktrees kept per repository and recycled by the next job (cleaned, then checked out anew), so a warm
+   * start rewrites only the files that changed instead of the whole tree. 0 removes every worktree at once.
+   */
+  keepWorktreesPerRepo?: number;
   logger?: Logger;
   lock?: LockOptions;
   now?: () => number;
@@ -106,10 +111,16 @@ export class WorkspaceManager {
       ...(options.token === undefined ? {} : { token: options.token }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     };
-    const name = `${options.jobId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40)}-${randomBytes(4).toString('hex')}`;
-    const dir = path.join(this.layout.worktrees, name);
-    const ownerFile = `${dir}.json`;
+    const owner: WorktreeOwner = {
+      pid: process.pid,
+      host: os.hostname(),
+      jobId: options.jobId,
+      mirror,
+      branch: options.branch,
+      createdAt: this.now(),
+    };
 
+    // Under the lock: everything that changes the mirror's refs or its set of worktrees.
     const prepared = await this.lock(mirror, async () => {
       const created = await ensureMirror(this.git, mirror);
       const started = this.now();
@@ -135,28 +146,48 @@ export class WorkspaceManager {
         );
       }
       const startSha = remoteTip !== undefined && options.startFresh !== true ? remoteTip : baseSha;
+      const parked = await this.claimParked(mirror);
+      const dir = parked ?? path.join(this.layout.worktrees, this.worktreeName(options.jobId));
+      // The record goes first, so a crash from here on still leaves something for the clean-up to find.
+      await writeFile(`${dir}.json`, JSON.stringify(owner));
+      return { base, baseSha, remoteTip, startSha, dir, recycled: parked !== undefined };
+    });
 
-      const owner: WorktreeOwner = {
-        pid: process.pid,
-        host: os.hostname(),
-        jobId: options.jobId,
-        mirror,
-        branch: options.branch,
-        createdAt: this.now(),
-      };
-      // The record goes first, so a crash right after `worktree add` still leaves something to clean up.
-      await writeFile(ownerFile, JSON.stringify(owner));
-      await this.git.run(mirror, [
+    // Outside the lock: the checkout is the slow part, and git locks a worktree while it creates it.
+    let { dir } = prepared;
+    const add = () =>
+      this.git.run(mirror, [
         'worktree',
         'add',
         '--quiet',
         '-B',
         options.branch,
         dir,
-        startSha,
+        prepared.startSha,
       ]);
-      return { base, baseSha, remoteTip, startSha };
-    });
+    try {
+      if (!prepared.recycled) await add();
+      else {
+        try {
+          await this.recycle(mirror, dir, options.branch, prepared.startSha);
+        } catch (error) {
+          this.options.logger?.warn(
+            { err: error, dir },
+            'could not reuse a parked worktree; creating a new one',
+          );
+          const discarded = dir;
+          await this.lock(mirror, () => this.removeWorktree(mirror, discarded, ''));
+          dir = path.join(this.layout.worktrees, this.worktreeName(options.jobId));
+          await writeFile(`${dir}.json`, JSON.stringify(owner));
+          await add();
+        }
+      }
+    } catch (error) {
+      await this.lock(mirror, () => this.removeWorktree(mirror, dir, options.branch)).catch(
+        () => undefined,
+      );
+      throw error;
+    }
 
     const workspace = new JobWorkspace({
       git: this.git,
@@ -176,12 +207,74 @@ export class WorkspaceManager {
       ...(options.filterCommitMessage === undefined
         ? {}
         : { filterCommitMessage: options.filterCommitMessage }),
-      dispose: () => this.lock(mirror, () => this.removeWorktree(mirror, dir, options.branch)),
+      dispose: () => this.release(mirror, dir, options.branch),
     });
     await this.evict({ keep: [mirror] }).catch((error: unknown) => {
       this.options.logger?.warn({ err: error }, 'mirror eviction failed');
     });
     return workspace;
+  }
+
+  private worktreeName(jobId: string): string {
+    return `${jobId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40)}-${randomBytes(4).toString('hex')}`;
+  }
+
+  /** Under the lock: takes one parked worktree of this mirror, if any. */
+  private async claimParked(mirror: string): Promise<string | undefined> {
+    for (const { dir, owner } of await this.worktreeRecords()) {
+      if (owner?.parked === true && owner.mirror === mirror) return dir;
+    }
+    return undefined;
+  }
+
+  /** Puts a parked worktree on the job's branch: every file the commit does not have, tracked or not, goes. */
+  private async recycle(
+    mirror: string,
+    dir: string,
+    branch: string,
+    startSha: string,
+  ): Promise<void> {
+    const expected = `gitdir: ${path.join(mirror, 'worktrees', path.basename(dir))}`;
+    // A job could have replaced .git; then git would act on a repository of its making.
+    const gitFile = (await readFile(path.join(dir, '.git'), 'utf8').catch(() => '')).trim();
+    if (gitFile !== expected)
+      throw new GitError(`parked worktree ${dir} was tampered with; it is discarded`);
+    await this.git.run(dir, ['checkout', '--quiet', '--force', '-B', branch, startSha]);
+    await this.git.run(dir, ['clean', '-ffdxq']);
+  }
+
+  /** The job is over: park its worktree (cleaned) for the next job, or remove it. */
+  private async release(mirror: string, dir: string, branch: string): Promise<void> {
+    const keep = this.options.keepWorktreesPerRepo ?? 1;
+    if (keep > 0 && (await mirrorExists(mirror))) {
+      try {
+        await this.git.run(dir, ['checkout', '--quiet', '--force', '--detach']);
+        await this.git.run(dir, ['clean', '-ffdxq']);
+        const parked = await this.lock(mirror, async () => {
+          const records = await this.worktreeRecords();
+          const already = records.filter(
+            (r) => r.owner?.parked === true && r.owner.mirror === mirror,
+          ).length;
+          if (already >= keep) return false;
+          await this.git.run(mirror, ['branch', '-D', '--quiet', branch]).catch(() => undefined);
+          const record: WorktreeOwner = {
+            pid: 0,
+            host: os.hostname(),
+            jobId: '',
+            mirror,
+            branch: '',
+            createdAt: this.now(),
+            parked: true,
+          };
+          await writeFile(`${dir}.json`, JSON.stringify(record));
+          return true;
+        });
+        if (parked) return;
+      } catch (error) {
+        this.options.logger?.warn({ err: error, dir }, 'could not park a worktree; removing it');
+      }
+    }
+    await this.lock(mirror, () => this.removeWorktree(mirror, dir, branch));
   }
 
   private async resolve(mirror: string, ref: string): Promise<string | undefined> {
@@ -207,39 +300,38 @@ export class WorkspaceManager {
     await rm(`${dir}.json`, { force: true });
   }
 
-  /** Worktrees whose owner process is gone (same host) or that have no owner record at all. */
+  /** Every worktree folder and record under the cache, paired up. */
+  private async worktreeRecords(): Promise<{ dir: string; owner: WorktreeOwner | undefined }[]> {
+    const entries = await readdir(this.layout.worktrees, { withFileTypes: true }).catch(() => []);
+    const dirs = new Set<string>();
+    for (const entry of entries) {
+      if (entry.isDirectory()) dirs.add(path.join(this.layout.worktrees, entry.name));
+      else if (entry.name.endsWith('.json'))
+        dirs.add(path.join(this.layout.worktrees, entry.name.replace(/\.json$/, '')));
+    }
+    const records: { dir: string; owner: WorktreeOwner | undefined }[] = [];
+    for (const dir of [...dirs].sort())
+      records.push({ dir, owner: await readOwner(`${dir}.json`) });
+    return records;
+  }
+
+  /** Worktrees whose owner process is gone (same host), with no record at all, or parked for a vanished mirror. */
   private async staleWorktrees(
     mirror?: string,
   ): Promise<{ dir: string; owner: WorktreeOwner | undefined }[]> {
-    const entries = await readdir(this.layout.worktrees, { withFileTypes: true }).catch(() => []);
     const stale: { dir: string; owner: WorktreeOwner | undefined }[] = [];
-    for (const entry of entries) {
-      if (!entry.isDirectory()) continue;
-      const dir = path.join(this.layout.worktrees, entry.name);
-      const owner = await readOwner(`${dir}.json`);
-      if (mirror !== undefined && owner !== undefined && owner.mirror !== mirror) continue;
-      if (owner === undefined || (owner.host === os.hostname() && !isProcessAlive(owner.pid))) {
-        stale.push({ dir, owner });
-      }
-    }
-    // Records whose worktree folder never got created.
-    for (const entry of entries) {
-      if (!entry.isFile() || !entry.name.endsWith('.json')) continue;
-      const dir = path.join(this.layout.worktrees, entry.name.replace(/\.json$/, ''));
-      if (
-        entries.some(
-          (other) => other.isDirectory() && path.join(this.layout.worktrees, other.name) === dir,
-        )
-      )
+    for (const record of await this.worktreeRecords()) {
+      const { owner } = record;
+      if (owner === undefined) {
+        stale.push(record);
         continue;
-      const owner = await readOwner(`${dir}.json`);
-      if (
-        owner !== undefined &&
-        (mirror === undefined || owner.mirror === mirror) &&
-        !isProcessAlive(owner.pid)
-      ) {
-        stale.push({ dir, owner });
       }
+      if (mirror !== undefined && owner.mirror !== mirror) continue;
+      if (owner.parked === true) {
+        if (!(await mirrorExists(owner.mirror))) stale.push(record);
+        continue;
+      }
+      if (owner.host === os.hostname() && !isProcessAlive(owner.pid)) stale.push(record);
     }
     return stale;
   }
@@ -258,6 +350,7 @@ export class WorkspaceManager {
     for (const { dir, owner } of stale) {
       if (owner === undefined) {
         await rm(dir, { recursive: true, force: true });
+        await rm(`${dir}.json`, { force: true });
         continue;
       }
       await this.lock(owner.mirror, () => this.removeWorktree(owner.mirror, dir, owner.branch));
@@ -269,14 +362,18 @@ export class WorkspaceManager {
     return stale.length;
   }
 
+  /** Each mirror's bytes on disk, its parked worktrees included (they go with it on eviction). */
   async usage(): Promise<MirrorUsage[]> {
     const mirrors = await listMirrors(this.layout.mirrors);
+    const records = await this.worktreeRecords();
     return Promise.all(
-      mirrors.map(async (mirror) => ({
-        mirror,
-        bytes: await diskUsage(mirror),
-        lastUsed: await mirrorLastUsed(mirror),
-      })),
+      mirrors.map(async (mirror) => {
+        let bytes = await diskUsage(mirror);
+        for (const { dir, owner } of records) {
+          if (owner?.parked === true && owner.mirror === mirror) bytes += await diskUsage(dir);
+        }
+        return { mirror, bytes, lastUsed: await mirrorLastUsed(mirror) };
+      }),
     );
   }
 
@@ -285,8 +382,8 @@ export class WorkspaceManager {
     for (const entry of entries) {
       if (!entry.endsWith('.json')) continue;
       const owner = await readOwner(path.join(this.layout.worktrees, entry));
-      if (owner?.mirror === mirror && (owner.host !== os.hostname() || isProcessAlive(owner.pid)))
-        return true;
+      if (owner?.mirror !== mirror || owner.parked === true) continue;
+      if (owner.host !== os.hostname() || isProcessAlive(owner.pid)) return true;
     }
     return false;
   }
@@ -302,6 +399,12 @@ export class WorkspaceManager {
       if (options.keep?.includes(entry.mirror)) continue;
       const removed = await this.lock(entry.mirror, async () => {
         if (await this.inUse(entry.mirror)) return false;
+        for (const { dir, owner } of await this.worktreeRecords()) {
+          if (owner?.parked === true && owner.mirror === entry.mirror) {
+            await rm(dir, { recursive: true, force: true });
+            await rm(`${dir}.json`, { force: true });
+          }
+        }
         await rm(entry.mirror, { recursive: true, force: true });
         return true;
       });

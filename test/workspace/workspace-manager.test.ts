@@ -1,4 +1,4 @@
-import { access, readFile, readdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GitConflictError } from '../../src/lib/index.js';
 import type { BeforePushInput } from '../../src/workspace/index.js';
@@ -50,7 +50,7 @@ describe('WorkspaceManager', () => {
   });
 
   it('puts each job in its own worktree on the default branch and removes it afterwards', async () => {
-    const { manager } = await createManager();
+    const { manager } = await createManager({ keepWorktreesPerRepo: 0 });
 
     const workspace = await manager.prepare(jobOptions(upstream));
 
@@ -311,7 +311,7 @@ describe('WorkspaceManager', () => {
   });
 
   it('runs two jobs at once on one repository without corrupting the mirror', async () => {
-    const { manager } = await createManager();
+    const { manager } = await createManager({ keepWorktreesPerRepo: 0 });
 
     const jobs = await Promise.all(
       [1, 2, 3].map((n) =>
@@ -332,6 +332,52 @@ describe('WorkspaceManager', () => {
     for (const n of [1, 2, 3])
       expect(await upstream.tip(`claw/issue-${n}-x`)).toMatch(/^[0-9a-f]{40}$/);
     expect(await git(mirror, ['worktree', 'list', '--porcelain'])).not.toContain('worktrees');
+  });
+
+  it('recycles a finished worktree for the next job: same folder, nothing of the old job left', async () => {
+    const { manager } = await createManager({ keepWorktreesPerRepo: 1 });
+    const first = await manager.prepare(jobOptions(upstream));
+    await writeFile(path.join(first.dir, '.gitignore'), 'build/\n');
+    await mkdir(path.join(first.dir, 'build'), { recursive: true });
+    await writeFile(path.join(first.dir, 'build/out.js'), 'ignored output\n');
+    await writeFile(path.join(first.dir, 'src/app.ts'), 'uncommitted edit\n');
+    await writeFile(path.join(first.dir, 'scratch.txt'), 'untracked\n');
+    await first.dispose();
+    const newSha = await upstream.pushAsHuman('main', {
+      'src/app.ts': 'export const answer = 43;\n',
+    });
+
+    const second = await manager.prepare(
+      jobOptions(upstream, { jobId: 'job-2', branch: 'claw/issue-2-other' }),
+    );
+
+    expect(second.dir).toBe(first.dir);
+    expect(await git(second.dir, ['symbolic-ref', '--short', 'HEAD'])).toBe('claw/issue-2-other');
+    expect(await git(second.dir, ['rev-parse', 'HEAD'])).toBe(newSha);
+    expect(
+      await git(second.dir, ['status', '--porcelain', '--ignored', '--untracked-files=all']),
+    ).toBe('');
+    expect(await readFile(path.join(second.dir, 'src/app.ts'), 'utf8')).toBe(
+      'export const answer = 43;\n',
+    );
+    expect(await exists(path.join(second.dir, 'build'))).toBe(false);
+    expect(await git(mirrorOf(manager, upstream), ['branch', '--list', 'claw/issue-1-*'])).toBe('');
+    await second.dispose();
+  });
+
+  it('discards a parked worktree whose .git was replaced, and starts a fresh one', async () => {
+    const { manager } = await createManager({ keepWorktreesPerRepo: 1 });
+    const first = await manager.prepare(jobOptions(upstream));
+    await first.dispose();
+    await rm(path.join(first.dir, '.git'));
+    await git(first.dir, ['init', '--quiet']);
+
+    const second = await manager.prepare(jobOptions(upstream, { jobId: 'job-2' }));
+
+    expect(second.dir).not.toBe(first.dir);
+    expect(await exists(first.dir)).toBe(false);
+    expect(await git(second.dir, ['rev-parse', 'HEAD'])).toBe(second.baseSha);
+    await second.dispose();
   });
 });
 

@@ -38,7 +38,7 @@ export async function tryGit(cwd: string, args: string[]): Promise<string | unde
 }
 
 export interface SeedSource {
-  /** A folder to import: a git repository keeps its history (all branches), a plain folder becomes one commit. */
+  /** A folder to import: a git repository (bare or not) keeps its history (all branches), a plain folder becomes one commit. */
   from?: string;
   /** Files for a one-commit repository. */
   files?: Record<string, string>;
@@ -50,7 +50,8 @@ export async function createBareRepo(bareDir: string, source: SeedSource): Promi
   await rm(bareDir, { recursive: true, force: true });
   const isRepo =
     source.from !== undefined &&
-    (await stat(path.join(source.from, '.git')).catch(() => undefined)) !== undefined;
+    ((await stat(path.join(source.from, '.git')).catch(() => undefined)) !== undefined ||
+      (await stat(path.join(source.from, 'objects')).catch(() => undefined)) !== undefined);
   if (source.from !== undefined && isRepo) {
     await run('git', ['clone', '--quiet', '--bare', '--no-local', source.from, bareDir], {
       env: gitEnv(),
