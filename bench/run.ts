@@ -26,7 +26,8 @@ async function main(): Promise<number> {
   const module = (await import(pathToFileURL(path.join(here, `${name}.ts`)).href)) as {
     bench?: (args: string[]) => Promise<void>;
   };
-  if (typeof module.bench !== 'function') throw new Error(`bench/${name}.ts must export bench(args)`);
+  if (typeof module.bench !== 'function')
+    throw new Error(`bench/${name}.ts must export bench(args)`);
   await module.bench(args);
   return 0;
 }

@@ -133,13 +133,14 @@ export class WorkspaceManager {
       await this.pruneMirror(mirror);
 
       const base = options.base ?? (await remoteDefaultBranch(this.git, mirror, remote));
-      const baseSha = await this.resolve(mirror, `${REMOTE_REFS}/${base}`);
+      const tips = await this.remoteTips(mirror, [base, options.branch]);
+      const baseSha = tips.get(base);
       if (baseSha === undefined) {
         throw new GitError(
           `The base branch "${base}" does not exist in ${options.repository.owner}/${options.repository.repo}.`,
         );
       }
-      const remoteTip = await this.resolve(mirror, `${REMOTE_REFS}/${options.branch}`);
+      const remoteTip = tips.get(options.branch);
       if (options.requireExistingBranch === true && remoteTip === undefined) {
         throw new GitError(
           `The branch "${options.branch}" no longer exists in ${options.repository.owner}/${options.repository.repo}.`,
@@ -155,7 +156,7 @@ export class WorkspaceManager {
 
     // Outside the lock: the checkout is the slow part, and git locks a worktree while it creates it.
     let { dir } = prepared;
-    const add = () =>
+    const addOnce = () =>
       this.git.run(mirror, [
         'worktree',
         'add',
@@ -165,6 +166,13 @@ export class WorkspaceManager {
         dir,
         prepared.startSha,
       ]);
+    // A worktree deleted by hand still holds its branch in git's records until pruned: prune, then try again.
+    const add = () =>
+      addOnce().catch(async () => {
+        await this.lock(mirror, () => this.git.run(mirror, ['worktree', 'prune']));
+        await rm(dir, { recursive: true, force: true });
+        return addOnce();
+      });
     try {
       if (!prepared.recycled) await add();
       else {
@@ -239,8 +247,8 @@ export class WorkspaceManager {
     const gitFile = (await readFile(path.join(dir, '.git'), 'utf8').catch(() => '')).trim();
     if (gitFile !== expected)
       throw new GitError(`parked worktree ${dir} was tampered with; it is discarded`);
+    // Parking already removed untracked and ignored files; the forced checkout restores every tracked one.
     await this.git.run(dir, ['checkout', '--quiet', '--force', '-B', branch, startSha]);
-    await this.git.run(dir, ['clean', '-ffdxq']);
   }
 
   /** The job is over: park its worktree (cleaned) for the next job, or remove it. */
@@ -277,11 +285,19 @@ export class WorkspaceManager {
     await this.lock(mirror, () => this.removeWorktree(mirror, dir, branch));
   }
 
-  private async resolve(mirror: string, ref: string): Promise<string | undefined> {
-    const sha = await this.git
-      .run(mirror, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])
-      .catch(() => '');
-    return sha.trim() === '' ? undefined : sha.trim();
+  /** The fetched tips of these remote branches (one git call); a missing branch is absent from the map. */
+  private async remoteTips(mirror: string, branches: string[]): Promise<Map<string, string>> {
+    const listed = await this.git.run(mirror, [
+      'for-each-ref',
+      '--format=%(objectname) %(refname)',
+      ...branches.map((branch) => `${REMOTE_REFS}/${branch}`),
+    ]);
+    const tips = new Map<string, string>();
+    for (const line of listed.split('\n')) {
+      const [sha, ref] = line.trim().split(' ');
+      if (sha !== undefined && ref !== undefined) tips.set(ref.slice(REMOTE_REFS.length + 1), sha);
+    }
+    return tips;
   }
 
   private async removeWorktree(mirror: string, dir: string, branch: string): Promise<void> {
@@ -338,10 +354,15 @@ export class WorkspaceManager {
 
   /** Under the mirror's lock: drop this mirror's worktrees from dead jobs and git's records of missing ones. */
   private async pruneMirror(mirror: string): Promise<void> {
+    let removed = 0;
     for (const { dir, owner } of await this.staleWorktrees(mirror)) {
-      if (owner !== undefined) await this.removeWorktree(mirror, dir, owner.branch);
+      if (owner === undefined) continue;
+      await this.removeWorktree(mirror, dir, owner.branch);
+      removed += 1;
     }
-    await this.git.run(mirror, ['worktree', 'prune']);
+    // removeWorktree prunes as it goes; a full prune of git's records runs at start-up (pruneStale).
+    if (removed > 0)
+      this.options.logger?.info({ mirror, removed }, 'removed worktrees of dead jobs');
   }
 
   /** Removes every worktree a dead process left, and prunes git's worktree records. Returns how many it removed. */

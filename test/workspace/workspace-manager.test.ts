@@ -391,3 +391,21 @@ function mirrorOf(manager: { layout: { mirrors: string } }, upstream: Upstream):
     last.endsWith('.git') ? last : `${last}.git`,
   );
 }
+
+describe('WorkspaceManager with a worktree deleted by hand', () => {
+  it('prunes git records of the missing worktree and checks the branch out again', async () => {
+    const upstream = await createUpstream();
+    const { manager } = await createManager({ keepWorktreesPerRepo: 0 });
+    const first = await manager.prepare(jobOptions(upstream));
+    await rm(first.dir, { recursive: true, force: true });
+    await rm(`${first.dir}.json`, { force: true });
+
+    const second = await manager.prepare(jobOptions(upstream, { jobId: 'job-2' }));
+
+    expect(await git(second.dir, ['symbolic-ref', '--short', 'HEAD'])).toBe(
+      'claw/issue-1-fix-answer',
+    );
+    await second.dispose();
+    await upstream.cleanup();
+  });
+});
