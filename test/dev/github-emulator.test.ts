@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -14,6 +15,9 @@ import {
   startEmulator,
   TestOctokit,
 } from './emulator-fixture.js';
+
+// Real git over real processes on a shared 2-core machine: give each test room.
+jest.setTimeout(90_000);
 
 const CLAW_YML = 'trigger_phrase: "@claw"\nbranch_prefix: claw/\n';
 
@@ -81,7 +85,11 @@ describe('GitHub emulator', () => {
       const { data } = await appOctokit(emulator).rest.apps.createInstallationAccessToken({
         installation_id: emulator.installationId(repo),
       });
-      const withToken = new Octokit({ baseUrl: emulator.apiUrl, auth: data.token });
+      const withToken = new Octokit({
+        baseUrl: emulator.apiUrl,
+        auth: data.token,
+        log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+      });
       await expect(
         withToken.rest.repos.get({ owner: 'octo', repo: 'demo' }),
       ).resolves.toMatchObject({ status: 200 });

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -7,6 +8,9 @@ import { basicAuthHeader, type JobWorkspace } from '../../src/workspace/index.js
 import type { EmulatedRepo, GitHubEmulator } from '../../src/dev/github-emulator.js';
 import { appOctokit, startEmulator } from '../dev/emulator-fixture.js';
 import { BOT, createManager } from './helpers.js';
+
+// Real git over real processes on a shared 2-core machine: give each test room.
+jest.setTimeout(90_000);
 
 const run = promisify(execFile);
 

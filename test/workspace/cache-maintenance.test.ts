@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { execFile, spawn } from 'node:child_process';
 import { access, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -7,6 +8,9 @@ import { promisify } from 'node:util';
 import { createWorkspaceManager, withFileLock } from '../../src/workspace/index.js';
 import { git, makeTempDir } from '../support/git-repo.js';
 import { createManager, createUpstream, jobOptions, type Upstream } from './helpers.js';
+
+// Real git over real processes on a shared 2-core machine: give each test room.
+jest.setTimeout(90_000);
 
 const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -1,9 +1,13 @@
+import { jest } from '@jest/globals';
 import { access, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GitConflictError } from '../../src/lib/index.js';
 import type { BeforePushInput } from '../../src/workspace/index.js';
 import { git } from '../support/git-repo.js';
 import { BOT, createManager, createUpstream, jobOptions, type Upstream } from './helpers.js';
+
+// Real git over real processes on a shared 2-core machine: give each test room.
+jest.setTimeout(90_000);
 
 const exists = (file: string) =>
   access(file).then(
