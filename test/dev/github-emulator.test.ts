@@ -181,6 +181,43 @@ describe('GitHub emulator', () => {
       expect(emulator.violations()).toEqual([]);
     });
 
+    it('adds, lists and removes labels on an issue', async () => {
+      const issue = emulator.createIssue(repo, {
+        title: 'Labelled',
+        user: 'alice',
+        labels: ['claw'],
+      });
+      const octokit = installationOctokit(emulator, emulator.installationId(repo));
+
+      await octokit.rest.issues.addLabels({
+        owner: 'octo',
+        repo: 'demo',
+        issue_number: issue.number,
+        labels: ['bug'],
+      });
+      await octokit.rest.issues.removeLabel({
+        owner: 'octo',
+        repo: 'demo',
+        issue_number: issue.number,
+        name: 'claw',
+      });
+      const { data } = await octokit.rest.issues.listLabelsOnIssue({
+        owner: 'octo',
+        repo: 'demo',
+        issue_number: issue.number,
+      });
+
+      expect(data.map((label) => label.name)).toEqual(['bug']);
+      await expect(
+        octokit.rest.issues.removeLabel({
+          owner: 'octo',
+          repo: 'demo',
+          issue_number: issue.number,
+          name: 'claw',
+        }),
+      ).rejects.toMatchObject({ status: 404 });
+    });
+
     it('reports collaborator permission as GitHub maps roles', async () => {
       emulator.setPermission(repo, 'maintainer', 'maintain');
       emulator.setPermission(repo, 'visitor', 'none');
@@ -565,6 +602,61 @@ describe('GitHub emulator', () => {
         sender: { login: 'alice', type: 'User' },
       });
       expect(emulator.webhookDeliveries()).toHaveLength(1);
+    });
+  });
+});
+
+describe('pull request webhooks', () => {
+  it('delivers pull_request.opened with the real head commit, signed', async () => {
+    const emulator = await startEmulator();
+    const repo = await emulator.seedRepo({
+      owner: 'octo',
+      name: 'demo',
+      files: { 'a.txt': 'a\n' },
+    });
+    const { data: token } = await appOctokit(emulator).rest.apps.createInstallationAccessToken({
+      installation_id: emulator.installationId(repo),
+    });
+    const dir = await makeTempDir();
+    await gitAs(dir, ['clone', '--quiet', emulator.cloneUrl(repo), 'w'], token.token);
+    const work = path.join(dir, 'w');
+    await gitAs(work, ['checkout', '--quiet', '-b', 'feature']);
+    await writeFile(path.join(work, 'a.txt'), 'b\n');
+    await gitAs(work, ['commit', '--quiet', '-am', 'Change a']);
+    await gitAs(work, ['push', '--quiet', 'origin', 'feature'], token.token);
+    const pull = await emulator.createPullRequest(repo, {
+      title: 'Change a',
+      head: 'feature',
+      user: 'alice',
+    });
+    const bodies: string[] = [];
+    const receiver = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        bodies.push(body);
+        response.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+
+    const delivery = await emulator.deliverPullRequest(repo, pull.number, 'opened', 'alice', {
+      url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`,
+    });
+    await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    await emulator.close();
+
+    expect(delivery.status).toBe(200);
+    const payload = JSON.parse(bodies[0] as string) as Record<string, unknown>;
+    expect(payload).toMatchObject({
+      action: 'opened',
+      number: pull.number,
+      pull_request: {
+        number: pull.number,
+        head: { ref: 'feature', sha: (await gitAs(work, ['rev-parse', 'HEAD'])).stdout.trim() },
+        base: { ref: 'main' },
+      },
+      installation: { id: expect.any(Number) },
     });
   });
 });

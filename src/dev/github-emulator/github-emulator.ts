@@ -432,6 +432,24 @@ export class GitHubEmulator {
     return { comment, delivery };
   }
 
+  /** Delivers `pull_request.<action>` (opened, synchronize, ready_for_review…) for a stored pull request. */
+  async deliverPullRequest(
+    repo: Repo,
+    number: number,
+    action: string,
+    sender: string,
+    options: { url?: string } = {},
+  ): Promise<WebhookDelivery> {
+    const issue = this.state.issue(repo.id, number);
+    if (issue?.pull === undefined) throw new Error(`no pull request #${number}`);
+    const pullRequest = await this.pullRequestPayload(repo, issue);
+    return this.deliver(
+      'pull_request',
+      { action, number, pull_request: pullRequest, ...this.eventContext(repo, sender) },
+      options,
+    );
+  }
+
   // ---- request handling --------------------------------------------------------------------------------------
 
   private json(

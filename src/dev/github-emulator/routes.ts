@@ -772,6 +772,32 @@ export const handlers: Record<string, Handler> = {
     context.state.comments.splice(index, 1);
     return { status: 204 };
   },
+  'issues/list-labels-on-issue': (context) => {
+    const repo = requireRepo(context);
+    const issue = findIssue(context, repo, intParam(context, 'issue_number'));
+    const labels = serializeIssue(context.urls, context.state, repo, issue).labels;
+    return paginate(context, labels, `${repoPath(repo)}/issues/${issue.number}/labels`);
+  },
+  'issues/add-labels': (context) => {
+    const repo = requireRepo(context);
+    const issue = findIssue(context, repo, intParam(context, 'issue_number'));
+    const given = Array.isArray(context.body.labels) ? (context.body.labels as unknown[]) : [];
+    for (const label of given) {
+      const name = typeof label === 'string' ? label : String((label as { name?: string }).name);
+      if (!issue.labels.includes(name)) issue.labels.push(name);
+    }
+    issue.updatedAt = context.now;
+    return { body: serializeIssue(context.urls, context.state, repo, issue).labels };
+  },
+  'issues/remove-label': (context) => {
+    const repo = requireRepo(context);
+    const issue = findIssue(context, repo, intParam(context, 'issue_number'));
+    const name = context.params.name ?? '';
+    if (!issue.labels.includes(name)) throw new HttpError(404, 'Label does not exist');
+    issue.labels = issue.labels.filter((label) => label !== name);
+    issue.updatedAt = context.now;
+    return { body: serializeIssue(context.urls, context.state, repo, issue).labels };
+  },
   'reactions/create-for-issue': (context) => {
     const repo = requireRepo(context);
     const issue = findIssue(context, repo, intParam(context, 'issue_number'));
