@@ -662,6 +662,33 @@ describe('pull request webhooks', () => {
 });
 
 describe('seeding', () => {
+  it('turns a plain folder into a one-commit repository', async () => {
+    const emulator = await startEmulator();
+    const source = await makeTempDir();
+    await mkdir(path.join(source, 'src'), { recursive: true });
+    await writeFile(path.join(source, 'src/index.ts'), 'export {};\n');
+
+    const repo = await emulator.seedRepo({ owner: 'octo', name: 'plain', from: source });
+    const octokit = installationOctokit(emulator, emulator.installationId(repo));
+    const { data } = await octokit.rest.repos.getContent({
+      owner: 'octo',
+      repo: 'plain',
+      path: 'src/index.ts',
+    });
+    const { data: branch } = await octokit.rest.repos.getBranch({
+      owner: 'octo',
+      repo: 'plain',
+      branch: 'main',
+    });
+
+    expect(Buffer.from((data as { content: string }).content, 'base64').toString()).toBe(
+      'export {};\n',
+    );
+    expect(branch.commit.sha).toBe(await emulator.branchSha(repo, 'main'));
+    expect(emulator.violations()).toEqual([]);
+    await emulator.close();
+  });
+
   it('imports a folder that is a git repository with its history', async () => {
     const emulator = await startEmulator();
     const source = await makeTempDir();

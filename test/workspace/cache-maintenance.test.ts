@@ -96,6 +96,8 @@ describe('workspace cache maintenance', () => {
     const evicted = await manager.evict();
     expect(evicted).toHaveLength(2);
     expect(await manager.usage()).toEqual([]);
+    // The worktrees parked for those mirrors went with them.
+    expect(await readdir(manager.layout.worktrees)).toEqual([]);
   });
 
   it('keeps mirrors while the cache is within its bound', async () => {
