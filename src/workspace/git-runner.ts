@@ -53,7 +53,13 @@ export class GitRunner {
 
   /** Runs `git <args>` in `cwd` and returns stdout; failures become GitError without the token in the message. */
   async run(cwd: string, args: readonly string[], options: GitRunOptions = {}): Promise<string> {
-    const env: NodeJS.ProcessEnv = { ...ambientEnv(), GIT_TERMINAL_PROMPT: '0' };
+    // English messages: push rejections are recognised by git's wording.
+    const env: NodeJS.ProcessEnv = {
+      ...ambientEnv(),
+      GIT_TERMINAL_PROMPT: '0',
+      LC_ALL: 'C',
+      LANGUAGE: 'C',
+    };
     let secret: string | undefined;
     if (options.token !== undefined) {
       if (options.authOrigin === undefined)

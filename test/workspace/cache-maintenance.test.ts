@@ -165,6 +165,30 @@ describe('withFileLock', () => {
     expect(await exists(file)).toBe(false);
   });
 
+  it('excludes holders in other processes', async () => {
+    const dir = await makeTempDir();
+    const log = path.join(dir, 'log.txt');
+    await writeFile(log, '');
+    const tsx = path.join(here, '../../node_modules/.bin/tsx');
+    const script = path.join(here, 'lock-holder.ts');
+
+    await Promise.all(
+      ['a', 'b'].map((name) =>
+        run(tsx, [script, path.join(dir, 'x.lock'), log, name], {
+          env: { ...process.env, NODE_OPTIONS: '' },
+        }),
+      ),
+    );
+
+    const events = (await readFile(log, 'utf8')).trim().split('\n');
+    expect(events).toHaveLength(12);
+    // Every entry is followed by the same holder's exit: no two processes were inside at once.
+    for (let i = 0; i < events.length; i += 2) {
+      expect(events[i]?.endsWith('+')).toBe(true);
+      expect(events[i + 1]).toBe(`${events[i]?.slice(0, -1)}-`);
+    }
+  });
+
   it('breaks a lock whose owner process died', async () => {
     const dir = await makeTempDir();
     const file = path.join(dir, 'x.lock');
