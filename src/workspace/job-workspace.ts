@@ -60,6 +60,8 @@ export interface JobWorkspaceState {
   signal?: AbortSignal;
   beforePush?: BeforePush;
   filterCommitMessage?: CommitMessageFilter;
+  /** Runs a task under the mirror's lock: fetches and ref updates never race another job's fetch. */
+  lockMirror: <T>(task: () => Promise<T>) => Promise<T>;
   dispose: () => Promise<void>;
 }
 
@@ -223,7 +225,9 @@ export class JobWorkspace {
         rebased = true;
         continue;
       }
-      await this.git(['update-ref', `${REMOTE_REFS}/${this.branch}`, head]);
+      await this.state.lockMirror(() =>
+        this.git(['update-ref', `${REMOTE_REFS}/${this.branch}`, head]),
+      );
       this.remoteTip = head;
       return { pushed: true, branch: this.branch, head, rebased, forced };
     }
@@ -235,11 +239,13 @@ export class JobWorkspace {
   }
 
   private async rebaseOntoRemote(): Promise<void> {
-    const tip = await fetchBranch(this.state.git, this.state.mirror, this.branch, {
-      cloneUrl: this.state.repository.cloneUrl,
-      ...(this.state.token === undefined ? {} : { token: this.state.token }),
-      ...(this.state.signal === undefined ? {} : { signal: this.state.signal }),
-    });
+    const tip = await this.state.lockMirror(() =>
+      fetchBranch(this.state.git, this.state.mirror, this.branch, {
+        cloneUrl: this.state.repository.cloneUrl,
+        ...(this.state.token === undefined ? {} : { token: this.state.token }),
+        ...(this.state.signal === undefined ? {} : { signal: this.state.signal }),
+      }),
+    );
     if (tip === undefined) {
       // The branch was deleted meanwhile: push as new.
       this.remoteTip = undefined;

@@ -215,6 +215,7 @@ export class WorkspaceManager {
       ...(options.filterCommitMessage === undefined
         ? {}
         : { filterCommitMessage: options.filterCommitMessage }),
+      lockMirror: (task) => this.lock(mirror, task),
       dispose: () => this.release(mirror, dir, options.branch),
     });
     await this.evict({ keep: [mirror] }).catch((error: unknown) => {
