@@ -7,10 +7,11 @@ import { GitError } from '../../src/lib/index.js';
 import { basicAuthHeader, type JobWorkspace } from '../../src/workspace/index.js';
 import type { EmulatedRepo, GitHubEmulator } from '../../src/dev/github-emulator.js';
 import { appOctokit, startEmulator } from '../dev/emulator-fixture.js';
-import { BOT, createManager } from './helpers.js';
+import { BOT, createManager, removeCaches } from './helpers.js';
 
 // Real git over real processes on a shared 2-core machine: give each test room.
 jest.setTimeout(90_000);
+afterEach(() => removeCaches());
 
 const run = promisify(execFile);
 

@@ -7,10 +7,17 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createWorkspaceManager, withFileLock } from '../../src/workspace/index.js';
 import { git, makeTempDir } from '../support/git-repo.js';
-import { createManager, createUpstream, jobOptions, type Upstream } from './helpers.js';
+import {
+  createManager,
+  createUpstream,
+  jobOptions,
+  removeCaches,
+  type Upstream,
+} from './helpers.js';
 
 // Real git over real processes on a shared 2-core machine: give each test room.
 jest.setTimeout(90_000);
+afterEach(() => removeCaches());
 
 const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -91,10 +91,20 @@ async function createTempRepoAt(dir: string) {
   };
 }
 
+const createdCaches: string[] = [];
+
+/** Removes every cache dir createManager made (call in afterEach). */
+export async function removeCaches(): Promise<void> {
+  await Promise.all(
+    createdCaches.splice(0).map((dir) => rm(dir, { recursive: true, force: true })),
+  );
+}
+
 export async function createManager(
   options: Partial<WorkspaceManagerOptions> = {},
 ): Promise<{ manager: WorkspaceManager; cacheDir: string }> {
   const cacheDir = options.cacheDir ?? (await makeTempDir('claw-cache-'));
+  createdCaches.push(cacheDir);
   const manager = await createWorkspaceManager({ cacheDir, ...options });
   return { manager, cacheDir };
 }

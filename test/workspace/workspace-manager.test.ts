@@ -4,10 +4,18 @@ import path from 'node:path';
 import { GitConflictError } from '../../src/lib/index.js';
 import type { BeforePushInput } from '../../src/workspace/index.js';
 import { git } from '../support/git-repo.js';
-import { BOT, createManager, createUpstream, jobOptions, type Upstream } from './helpers.js';
+import {
+  BOT,
+  createManager,
+  createUpstream,
+  jobOptions,
+  removeCaches,
+  type Upstream,
+} from './helpers.js';
 
 // Real git over real processes on a shared 2-core machine: give each test room.
 jest.setTimeout(90_000);
+afterEach(() => removeCaches());
 
 const exists = (file: string) =>
   access(file).then(
