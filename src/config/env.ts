@@ -223,6 +223,15 @@ export const ServerEnv = z.object({
       }),
     ),
 
+  CLAW_CACHE_MAX_GB: positiveNumber()
+    .default(20)
+    .meta(
+      meta({
+        description:
+          'Size bound of the repository mirror cache; above it the least recently used mirrors are deleted.',
+      }),
+    ),
+
   // Undercover.
   CLAW_REDACT_TERMS: z
     .string()
