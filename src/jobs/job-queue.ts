@@ -1,0 +1,156 @@
+// The producer side used by the web process: store a job (idempotent by jobId, optionally coalesced),
+// report a target's backlog, and cancel a target's work. Implemented on BullMQ here and in-process by the inline runner.
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { RedisUnavailableError, describeError } from '../lib/index.js';
+import { targetKey, type JobPayload, type JobTarget } from './payloads.js';
+import { QUEUE_NAME, redisKeys } from './redis-keys.js';
+import { createTargetLocks } from './target-lock.js';
+
+export interface EnqueueOptions {
+  /** Debounce: jobs with the same key within the window collapse into one delayed job carrying the newest payload. */
+  coalesce?: { key: string; windowMs: number };
+}
+
+export interface EnqueueResult {
+  /** The stored job: `jobId`, or the existing job a coalesced request joined. */
+  jobId: string;
+  /** False when the job already existed (a redelivery) or the request joined a coalesced job. */
+  created: boolean;
+}
+
+export interface JobQueue {
+  /** False for the inline runner: its jobs die with the process. */
+  readonly durable: boolean;
+  has(jobId: string): Promise<boolean>;
+  /** Jobs queued or running on the target (the new job's position in line). */
+  backlog(target: JobTarget): Promise<number>;
+  enqueue(jobId: string, payload: JobPayload, options?: EnqueueOptions): Promise<EnqueueResult>;
+  /** Aborts the running job on the target and every queued one; returns how many jobs were told. */
+  cancel(target: JobTarget, by: string): Promise<number>;
+  /** Rejects when the backing store does not answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RetentionOptions {
+  completedAgeSeconds: number;
+  completedCount: number;
+  failedAgeSeconds: number;
+  failedCount: number;
+}
+
+export const DEFAULT_RETENTION: RetentionOptions = {
+  completedAgeSeconds: 7 * 24 * 3600,
+  completedCount: 1000,
+  failedAgeSeconds: 30 * 24 * 3600,
+  failedCount: 5000,
+};
+
+export interface BullQueueOptions {
+  /** A connection that fails fast (`enableOfflineQueue: false`), so a Redis outage becomes a 503, not a hang. */
+  connection: Redis;
+  prefix: string;
+  attempts?: number;
+  backoffMs?: number;
+  retention?: RetentionOptions;
+  /** How long a cancel marker waits for a queued job to start. */
+  cancelMarkerTtlMs?: number;
+  pingTimeoutMs?: number;
+}
+
+export interface CancelMessage {
+  target: string;
+  by: string;
+}
+
+function unavailable(error: unknown): RedisUnavailableError {
+  return new RedisUnavailableError(`Redis is unavailable: ${describeError(error)}`, {
+    cause: error,
+  });
+}
+
+async function orUnavailable<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw unavailable(error);
+  }
+}
+
+export function createBullQueue(options: BullQueueOptions): JobQueue & { queue: Queue } {
+  const keys = redisKeys(options.prefix);
+  const redis = options.connection;
+  const retention = options.retention ?? DEFAULT_RETENTION;
+  const locks = createTargetLocks(redis, keys, 60_000);
+  const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: keys.bullPrefix });
+  queue.on('error', () => undefined);
+  const jobOptions: JobsOptions = {
+    attempts: options.attempts ?? 3,
+    backoff: { type: 'exponential', delay: options.backoffMs ?? 10_000 },
+    removeOnComplete: { age: retention.completedAgeSeconds, count: retention.completedCount },
+    removeOnFail: { age: retention.failedAgeSeconds, count: retention.failedCount },
+  };
+  const pingTimeoutMs = options.pingTimeoutMs ?? 1000;
+
+  return {
+    durable: true,
+    queue,
+    has: (jobId) => orUnavailable(async () => (await redis.exists(keys.job(jobId))) === 1),
+    backlog: (target) => orUnavailable(() => locks.count(targetKey(target))),
+    enqueue: (jobId, payload, enqueueOptions = {}) =>
+      orUnavailable(async () => {
+        const coalesce = enqueueOptions.coalesce;
+        if ((await redis.exists(keys.job(jobId))) === 1) return { jobId, created: false };
+        const job = await queue.add(payload.kind, payload, {
+          ...jobOptions,
+          jobId,
+          ...(coalesce === undefined
+            ? {}
+            : {
+                delay: coalesce.windowMs,
+                deduplication: {
+                  id: coalesce.key,
+                  ttl: coalesce.windowMs,
+                  extend: true,
+                  replace: true,
+                },
+              }),
+        });
+        const storedId = job.id ?? jobId;
+        await locks.enroll(targetKey(payload), storedId);
+        return { jobId: storedId, created: storedId === jobId };
+      }),
+    cancel: (target, by) =>
+      orUnavailable(async () => {
+        const key = targetKey(target);
+        const jobIds = await locks.jobIds(key);
+        const markerTtl = options.cancelMarkerTtlMs ?? 3600_000;
+        const pipeline = redis.multi();
+        for (const jobId of jobIds) pipeline.set(keys.cancelMarker(jobId), by, 'PX', markerTtl);
+        const message: CancelMessage = { target: key, by };
+        pipeline.publish(keys.cancelChannel, JSON.stringify(message));
+        await pipeline.exec();
+        return jobIds.length;
+      }),
+    ping: async () => {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          redis.ping(),
+          new Promise((_, reject) => {
+            timer = setTimeout(
+              () => reject(new Error(`no PING answer within ${pingTimeoutMs} ms`)),
+              pingTimeoutMs,
+            );
+          }),
+        ]);
+      } catch (error) {
+        throw unavailable(error);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    close: () => queue.close(),
+  };
+}
