@@ -1,6 +1,6 @@
 // Real worker processes on real Redis: per-target serialization across two processes, `kill -9` mid-job
 // (another worker finishes it exactly once, resuming from the checkpoint), and the SIGTERM drain.
-import { Job } from 'bullmq';
+import { Job, type Queue } from 'bullmq';
 import { createBullQueue, QUEUE_NAME, redisKeys, type JobQueue } from '../../src/jobs/index.js';
 import { useTestRedis } from '../support/redis.js';
 import { resolveIssuePayload } from './support/payloads.js';
@@ -20,7 +20,7 @@ jest.setTimeout(60_000);
 describe('BullMQ worker processes', () => {
   const redis = useTestRedis(import.meta.url);
   let workers: WorkerProcess[] = [];
-  let queue: (JobQueue & { queue: import('bullmq').Queue }) | undefined;
+  let queue: (JobQueue & { queue: Queue }) | undefined;
   let prefix = '';
 
   const boot = async (names: string[], extra: Record<string, string> = {}) => {
