@@ -126,7 +126,8 @@ export async function executeJob(options: ExecuteJobOptions): Promise<JobOutcome
   };
 
   const startedAt = options.clock.now();
-  await setComment({ status: 'running' });
+  // A job cancelled while it waited goes straight to "cancelled", without a moment of "working on it".
+  if (!options.signal.aborted) await setComment({ status: 'running' });
   lastCommentAt = options.clock.now();
   logger.info('job started');
   try {

@@ -25,12 +25,21 @@ describe('BullMQ worker processes', () => {
 
   const boot = async (names: string[], extra: Record<string, string> = {}) => {
     workers = names.map((name) => startWorkerProcess(name, { url: redis().url, prefix, extra }));
-    await waitForEvents(redis().client, prefix, (events) => events.filter((e) => e.event === 'ready').length === names.length);
+    await waitForEvents(
+      redis().client,
+      prefix,
+      (events) => events.filter((e) => e.event === 'ready').length === names.length,
+    );
   };
 
   beforeEach(() => {
     prefix = `${redis().prefix.replace(/}:$/, '')}-${Math.random().toString(16).slice(2, 8)}}`;
-    queue = createBullQueue({ connection: redis().connection({ forBullmq: false }), prefix, attempts: 2, backoffMs: 50 });
+    queue = createBullQueue({
+      connection: redis().connection({ forBullmq: false }),
+      prefix,
+      attempts: 2,
+      backoffMs: 50,
+    });
   });
 
   afterEach(async () => {
@@ -45,7 +54,8 @@ describe('BullMQ worker processes', () => {
   it('runs one job per target at a time across two processes, in order, while other targets run in parallel', async () => {
     await boot(['A', 'B']);
     const sameTarget = ['t1', 't2', 't3'];
-    for (const id of sameTarget) await queue!.enqueue(id, resolveIssuePayload({ number: 7, instruction: 'sleep:300' }));
+    for (const id of sameTarget)
+      await queue!.enqueue(id, resolveIssuePayload({ number: 7, instruction: 'sleep:300' }));
     await queue!.enqueue('other', resolveIssuePayload({ number: 8, instruction: 'sleep:300' }));
 
     const events = await waitForEvents(redis().client, prefix, (e) => ends(e).length === 4);

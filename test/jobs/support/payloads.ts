@@ -1,9 +1,15 @@
 // Job payloads for tests: valid by default, one field at a time overridden.
-import type { AddressReviewPayload, ResolveIssuePayload, ReviewPrPayload } from '../../../src/jobs/index.js';
+import type {
+  AddressReviewPayload,
+  ResolveIssuePayload,
+  ReviewPrPayload,
+} from '../../../src/jobs/index.js';
 
 let counter = 0;
 
-export function resolveIssuePayload(overrides: Partial<ResolveIssuePayload> = {}): ResolveIssuePayload {
+export function resolveIssuePayload(
+  overrides: Partial<ResolveIssuePayload> = {},
+): ResolveIssuePayload {
   counter += 1;
   return {
     kind: 'resolve-issue',
@@ -37,7 +43,9 @@ export function reviewPrPayload(overrides: Partial<ReviewPrPayload> = {}): Revie
   };
 }
 
-export function addressReviewPayload(overrides: Partial<AddressReviewPayload> = {}): AddressReviewPayload {
+export function addressReviewPayload(
+  overrides: Partial<AddressReviewPayload> = {},
+): AddressReviewPayload {
   counter += 1;
   return {
     kind: 'address-review',

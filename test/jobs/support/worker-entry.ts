@@ -2,7 +2,12 @@
 // createJobWorker with short lock and stall intervals, and test handlers that report to a Redis list.
 // The instruction says what to do: `sleep:MS` (in 25 ms steps, checkpointing each step), `fail-once`, `fail`.
 import { Redis } from 'ioredis';
-import { createJobWorker, type HandlerContext, type HandlerRegistry, type JobPayload } from '../../../src/jobs/index.js';
+import {
+  createJobWorker,
+  type HandlerContext,
+  type HandlerRegistry,
+  type JobPayload,
+} from '../../../src/jobs/index.js';
 import { createLogger, createLogSink } from '../../../src/lib/index.js';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -13,8 +18,15 @@ const events = `${prefix.replace(/:+$/, '')}:test-events`;
 const redis = new Redis(url, { maxRetriesPerRequest: null });
 const reporter = new Redis(url);
 
-async function report(event: string, jobId: string, extra: Record<string, unknown> = {}): Promise<void> {
-  await reporter.rpush(events, JSON.stringify({ worker: name, pid: process.pid, event, jobId, at: Date.now(), ...extra }));
+async function report(
+  event: string,
+  jobId: string,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  await reporter.rpush(
+    events,
+    JSON.stringify({ worker: name, pid: process.pid, event, jobId, at: Date.now(), ...extra }),
+  );
 }
 
 async function testHandler(payload: JobPayload, ctx: HandlerContext) {

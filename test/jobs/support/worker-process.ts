@@ -57,7 +57,9 @@ export function eventsKey(prefix: string): string {
 }
 
 export async function readEvents(redis: Redis, prefix: string): Promise<WorkerEvent[]> {
-  return (await redis.lrange(eventsKey(prefix), 0, -1)).map((line) => JSON.parse(line) as WorkerEvent);
+  return (await redis.lrange(eventsKey(prefix), 0, -1)).map(
+    (line) => JSON.parse(line) as WorkerEvent,
+  );
 }
 
 /** Polls the event list until `predicate` holds; fails with the events seen so far. */
@@ -72,7 +74,9 @@ export async function waitForEvents(
     const events = await readEvents(redis, prefix);
     if (predicate(events)) return events;
     if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for worker events; saw:\n${events.map((e) => JSON.stringify(e)).join('\n')}`);
+      throw new Error(
+        `timed out waiting for worker events; saw:\n${events.map((e) => JSON.stringify(e)).join('\n')}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -80,7 +84,8 @@ export async function waitForEvents(
 
 export async function stopAll(workers: WorkerProcess[]): Promise<void> {
   for (const worker of workers) {
-    if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
+    if (worker.child.exitCode === null && worker.child.signalCode === null)
+      worker.child.kill('SIGKILL');
   }
   await Promise.all(workers.map((worker) => worker.exited));
 }
