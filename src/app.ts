@@ -51,7 +51,14 @@ export interface ClawAppDeps {
 }
 
 const POLITE_REPLY_TTL_MS = 30 * 24 * 3600_000;
-const SUBSCRIBED_EVENTS = [...HANDLED_EVENTS] as const;
+// Whole events, not just the handled actions, so every delivery ends in a trigger or a logged reason.
+const SUBSCRIBED_EVENTS = [
+  'issues',
+  'issue_comment',
+  'pull_request',
+  'pull_request_review',
+  'pull_request_review_comment',
+] as const;
 const INSTALLATION_EVENTS = ['installation', 'installation_repositories'] as const;
 
 /** Answers 503 through @octokit/webhooks, which uses an error's `status` as the HTTP status. */
@@ -198,6 +205,11 @@ export function createClawApp(deps: ClawAppDeps): ApplicationFunction {
         deliveryId: context.id,
         event: `${context.name}.${String(payload.action)}`,
       });
+      const key = `${context.name}.${String(payload.action)}`;
+      if (!(HANDLED_EVENTS as readonly string[]).includes(key)) {
+        log.debug({ reason: `${key} is not an event Claw acts on` }, 'event ignored');
+        return;
+      }
       if (!mayMention(context.name, payload)) {
         log.debug({ reason: 'no @-mention in the text' }, 'event ignored');
         return;

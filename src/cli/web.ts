@@ -89,7 +89,11 @@ export async function startWeb(options: WebOptions): Promise<RunningWeb> {
     once ??= createRedisOnceStore(connection, env.CLAW_REDIS_PREFIX);
     owned.push(
       () => bull.close(),
-      () => connection.quit().catch(() => connection.disconnect()),
+      // quit() waits for a connection that may never come back; an outage must not delay shutdown.
+      () =>
+        connection.status === 'ready'
+          ? connection.quit().catch(() => connection.disconnect())
+          : Promise.resolve(connection.disconnect()),
     );
   }
   const baseUrl = githubBaseUrl(env);
@@ -121,14 +125,17 @@ export async function startWeb(options: WebOptions): Promise<RunningWeb> {
       ...(options.botLogin === undefined ? {} : { botLogin: options.botLogin }),
     }),
   );
-  await server.start();
+  const httpServer = await server.start();
   const activeQueue = queue;
   return {
     server,
     port: server.port,
     queue: activeQueue,
     close: async () => {
-      await server.stop();
+      const stopped = server.stop();
+      // Idle keep-alive sockets would hold close() open for the keep-alive timeout; requests in flight still finish.
+      httpServer.closeIdleConnections();
+      await stopped;
       for (const release of owned) await release();
     },
   };
