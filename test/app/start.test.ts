@@ -17,7 +17,11 @@ function capture(): { lines: LogLine[]; logger: ReturnType<typeof createLogger> 
 describe('claw start', () => {
   it("runs Probot's App registration flow from app.yml when APP_ID is missing, and says so", async () => {
     const port = await freePort();
-    const rawEnv: NodeJS.ProcessEnv = { PORT: String(port), HOST: '127.0.0.1', NO_SMEE_SETUP: 'true' };
+    const rawEnv: NodeJS.ProcessEnv = {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      NO_SMEE_SETUP: 'true',
+    };
     process.env.NO_SMEE_SETUP = 'true';
     const { lines, logger } = capture();
 
