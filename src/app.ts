@@ -8,7 +8,6 @@ import {
   createPermissionGate,
   createRepoConfigLoader,
   createTrackingComment,
-  deleteTrackingComment,
   HANDLED_EVENTS,
   InvalidRepoConfigFile,
   needsWriteAccess,
@@ -48,6 +47,34 @@ export interface ClawAppDeps {
   reviewDebounceMs?: number;
   /** Serve /healthz and /readyz from the Probot server (default true). */
   healthRoutes?: boolean;
+  /** Acknowledgements still being posted after their 2xx; drain it before the process exits. */
+  acks?: AckTracker;
+}
+
+/** The background acknowledgements (👀 + tracking comment) of stored jobs. */
+export interface AckTracker {
+  track(ack: Promise<unknown>, logger: Logger): void;
+  pending(): number;
+  /** Resolves once every acknowledgement started so far has settled. */
+  drain(): Promise<void>;
+}
+
+export function createAckTracker(): AckTracker {
+  const inFlight = new Set<Promise<unknown>>();
+  return {
+    track: (ack, logger) => {
+      const settled = ack
+        .catch((error: unknown) =>
+          logger.warn({ err: error }, 'could not acknowledge the stored job'),
+        )
+        .finally(() => inFlight.delete(settled));
+      inFlight.add(settled);
+    },
+    pending: () => inFlight.size,
+    drain: async () => {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
+  };
 }
 
 const POLITE_REPLY_TTL_MS = 30 * 24 * 3600_000;
@@ -92,6 +119,7 @@ export function createClawApp(deps: ClawAppDeps): ApplicationFunction {
     const loadConfig = deps.loadConfig ?? createRepoConfigLoader();
     const now = deps.now ?? Date.now;
     const reviewDebounceMs = deps.reviewDebounceMs ?? 10_000;
+    const acks = deps.acks ?? createAckTracker();
     const { queue } = deps;
 
     let botLogin: Promise<string> | undefined =
@@ -271,35 +299,34 @@ export function createClawApp(deps: ClawAppDeps): ApplicationFunction {
         trigger.kind === 'review-pr' && trigger.reason === 'auto'
           ? { key: `review-${targetKey(trigger)}`, windowMs: reviewDebounceMs }
           : undefined;
-      let trackingCommentId: number | undefined;
-      if (coalesce === undefined) {
-        const position = await queue.backlog(trigger);
-        trackingCommentId = await acknowledge(octokit, trigger, jobId, position, log);
-      }
-      const jobPayload = payloadFromTrigger(trigger, context.id, now(), trackingCommentId);
-      try {
-        const stored = await queue.enqueue(
-          jobId,
-          jobPayload,
-          coalesce === undefined ? {} : { coalesce },
+      const acknowledged = coalesce === undefined;
+      const position = acknowledged ? await queue.backlog(trigger) : 0;
+      const jobPayload = payloadFromTrigger(trigger, context.id, now(), {
+        awaitTrackingComment: acknowledged,
+      });
+      const stored = await queue.enqueue(
+        jobId,
+        jobPayload,
+        coalesce === undefined ? {} : { coalesce },
+      );
+      log.info(
+        {
+          jobId: stored.jobId,
+          kind: trigger.kind,
+          created: stored.created,
+          target: targetKey(trigger),
+        },
+        'job stored',
+      );
+      if (acknowledged && stored.created) {
+        // After the 2xx: GitHub calls (and Octokit's write throttling) must not hold the webhook response.
+        acks.track(
+          acknowledge(octokit, trigger, jobId, position, log).then(async (commentId) => {
+            if (commentId === undefined) return;
+            await queue.attachTrackingComment(jobId, commentId);
+          }),
+          log,
         );
-        log.info(
-          {
-            jobId: stored.jobId,
-            kind: trigger.kind,
-            created: stored.created,
-            target: targetKey(trigger),
-          },
-          'job stored',
-        );
-      } catch (error) {
-        if (trackingCommentId !== undefined) {
-          // GitHub redelivers the webhook after a 503; that delivery posts its own comment.
-          await deleteTrackingComment(octokit, repo, trackingCommentId).catch((cleanup: unknown) =>
-            log.warn({ err: cleanup }, 'could not remove the tracking comment of an unstored job'),
-          );
-        }
-        throw error;
       }
     };
 

@@ -39,6 +39,10 @@ export interface ExecuteJobOptions {
   onProgress?: (update: ProgressUpdate) => Promise<void>;
   /** Minimum time between tracking-comment edits caused by progress(). */
   progressCommentIntervalMs?: number;
+  /** Where a tracking comment posted after enqueue is found (see JobQueue.attachTrackingComment). */
+  lookupTrackingComment?: () => Promise<number | undefined>;
+  /** How long the final comment edit waits for a tracking comment still being posted. */
+  trackingCommentWaitMs?: number;
 }
 
 export type JobOutcome =
@@ -73,13 +77,29 @@ export async function executeJob(options: ExecuteJobOptions): Promise<JobOutcome
   const octokit = () =>
     (octokitPromise ??= options.octokitFactory.forInstallation(payload.installationId));
 
+  let trackingCommentId = payload.trackingCommentId;
+  const findTrackingComment = async (final: boolean): Promise<number | undefined> => {
+    if (trackingCommentId !== undefined || payload.awaitTrackingComment !== true)
+      return trackingCommentId;
+    const lookup = options.lookupTrackingComment;
+    if (lookup === undefined) return undefined;
+    // A final state must land on the comment even when the job beat the acknowledgement; others need not wait.
+    const deadline = options.clock.now() + (final ? (options.trackingCommentWaitMs ?? 5000) : 0);
+    for (;;) {
+      trackingCommentId = await lookup();
+      if (trackingCommentId !== undefined || options.clock.now() >= deadline)
+        return trackingCommentId;
+      await options.clock.sleep(50);
+    }
+  };
   const setComment = async (state: TrackingState) => {
-    if (payload.trackingCommentId === undefined) return;
     try {
+      const commentId = await findTrackingComment(state.status !== 'running');
+      if (commentId === undefined) return;
       await updateTrackingComment(
         await octokit(),
         { owner: payload.owner, repo: payload.repo },
-        payload.trackingCommentId,
+        commentId,
         { jobId: options.jobId, kindLabel, state },
       );
     } catch (error) {

@@ -49,6 +49,7 @@ export function createInlineRunner(options: InlineRunnerOptions): InlineRunner {
     { jobId: string; payload: JobPayload; timer: NodeJS.Timeout; resolve: () => void }
   >();
   const remember = options.rememberJobs ?? 10_000;
+  const trackingComments = new Map<string, number>();
 
   const run = async (job: InlineJob): Promise<JobOutcome> => {
     for (let attempt = 1; ; attempt++) {
@@ -64,6 +65,7 @@ export function createInlineRunner(options: InlineRunnerOptions): InlineRunner {
         abortInfo: () => job.abort,
         clock,
         checkpoint: createMemoryCheckpointStore(),
+        lookupTrackingComment: () => Promise.resolve(trackingComments.get(job.jobId)),
         ...(options.progressCommentIntervalMs === undefined
           ? {}
           : { progressCommentIntervalMs: options.progressCommentIntervalMs }),
@@ -140,6 +142,12 @@ export function createInlineRunner(options: InlineRunnerOptions): InlineRunner {
       const job = schedule(jobId, payload);
       void job.done.finally(() => settled.add(jobId));
       return Promise.resolve({ jobId, created: true });
+    },
+    attachTrackingComment: (jobId: string, commentId: number) => {
+      trackingComments.set(jobId, commentId);
+      if (trackingComments.size > remember)
+        trackingComments.delete(trackingComments.keys().next().value as string);
+      return Promise.resolve();
     },
     cancel: (target: JobTarget, by: string) => {
       const jobs = pending(targetKey(target));

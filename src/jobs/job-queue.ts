@@ -1,6 +1,6 @@
 // The producer side used by the web process: store a job (idempotent by jobId, optionally coalesced),
 // report a target's backlog, and cancel a target's work. Implemented on BullMQ here and in-process by the inline runner.
-import { Queue, type JobsOptions } from 'bullmq';
+import { Job, Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { RedisUnavailableError, describeError } from '../lib/index.js';
 import { targetKey, type JobPayload, type JobTarget } from './payloads.js';
@@ -26,6 +26,8 @@ export interface JobQueue {
   /** Jobs queued or running on the target (the new job's position in line). */
   backlog(target: JobTarget): Promise<number>;
   enqueue(jobId: string, payload: JobPayload, options?: EnqueueOptions): Promise<EnqueueResult>;
+  /** Records the tracking comment posted after the job was stored, so the worker edits it. */
+  attachTrackingComment(jobId: string, commentId: number): Promise<void>;
   /** Aborts the running job on the target and every queued one; returns how many jobs were told. */
   cancel(target: JobTarget, by: string): Promise<number>;
   /** Rejects when the backing store does not answer. */
@@ -58,6 +60,8 @@ export interface BullQueueOptions {
   cancelMarkerTtlMs?: number;
   pingTimeoutMs?: number;
 }
+
+export const TRACKING_COMMENT_TTL_MS = 30 * 24 * 3600_000;
 
 export interface CancelMessage {
   target: string;
@@ -120,6 +124,19 @@ export function createBullQueue(options: BullQueueOptions): JobQueue & { queue: 
         const storedId = job.id ?? jobId;
         await locks.enroll(targetKey(payload), storedId);
         return { jobId: storedId, created: storedId === jobId };
+      }),
+    attachTrackingComment: (jobId, commentId) =>
+      orUnavailable(async () => {
+        await redis.set(
+          keys.trackingComment(jobId),
+          String(commentId),
+          'PX',
+          TRACKING_COMMENT_TTL_MS,
+        );
+        // Retries and dashboards read job.data; a running attempt reads the key above.
+        const job = await Job.fromId(queue, jobId);
+        if (job !== undefined)
+          await job.updateData({ ...(job.data as JobPayload), trackingCommentId: commentId });
       }),
     cancel: (target, by) =>
       orUnavailable(async () => {

@@ -27,6 +27,7 @@ export interface JobWorkerOptions {
   targetBusyDelayMs?: number;
   checkpointTtlMs?: number;
   progressCommentIntervalMs?: number;
+  trackingCommentWaitMs?: number;
   clock?: Clock;
 }
 
@@ -124,6 +125,13 @@ export function createJobWorker(options: JobWorkerOptions): JobWorker {
         clock,
         checkpoint: createRedisCheckpointStore(redis, keys.checkpoint(jobId), checkpointTtlMs),
         onProgress: (update) => job.updateProgress({ ...update }),
+        lookupTrackingComment: async () => {
+          const stored = await redis.get(keys.trackingComment(jobId));
+          return stored === null ? undefined : Number(stored);
+        },
+        ...(options.trackingCommentWaitMs === undefined
+          ? {}
+          : { trackingCommentWaitMs: options.trackingCommentWaitMs }),
         ...(options.progressCommentIntervalMs === undefined
           ? {}
           : { progressCommentIntervalMs: options.progressCommentIntervalMs }),

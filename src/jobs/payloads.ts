@@ -15,6 +15,8 @@ const PayloadBase = {
   number: Id,
   actor: z.string().max(100),
   trackingCommentId: Id.optional(),
+  /** The web process is posting the tracking comment after the 2xx; its id arrives via JobQueue.attachTrackingComment. */
+  awaitTrackingComment: z.boolean().optional(),
   enqueuedAt: z.number().int().nonnegative(),
 };
 
@@ -80,7 +82,7 @@ export function payloadFromTrigger(
   trigger: Exclude<Trigger, { kind: 'cancel' }>,
   deliveryId: string,
   enqueuedAt: number,
-  trackingCommentId?: number,
+  tracking: { trackingCommentId?: number; awaitTrackingComment?: boolean } = {},
 ): JobPayload {
   const base = {
     deliveryId,
@@ -90,7 +92,10 @@ export function payloadFromTrigger(
     number: trigger.number,
     actor: trigger.actor,
     enqueuedAt,
-    ...(trackingCommentId === undefined ? {} : { trackingCommentId }),
+    ...(tracking.trackingCommentId === undefined
+      ? {}
+      : { trackingCommentId: tracking.trackingCommentId }),
+    ...(tracking.awaitTrackingComment === true ? { awaitTrackingComment: true } : {}),
   };
   switch (trigger.kind) {
     case 'resolve-issue':

@@ -11,6 +11,7 @@ export interface RedisKeys {
   sequence: string;
   cancelMarker(jobId: string): string;
   checkpoint(jobId: string): string;
+  trackingComment(jobId: string): string;
   cancelChannel: string;
 }
 
@@ -27,6 +28,7 @@ export function redisKeys(prefix: string): RedisKeys {
     sequence: `${root}:target-sequence`,
     cancelMarker: (jobId) => `${root}:cancel:${jobId}`,
     checkpoint: (jobId) => `${root}:checkpoint:${jobId}`,
+    trackingComment: (jobId) => `${root}:tracking-comment:${jobId}`,
     cancelChannel: `${root}:cancel-channel`,
   };
 }

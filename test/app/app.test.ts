@@ -61,6 +61,15 @@ function nockPermission(login: string, role: string, cached = false): nock.Scope
   return (cached ? scope.optionally() : scope).reply(200, { permission: role, role_name: role });
 }
 
+/** Acknowledgements happen after the 2xx; wait for them instead of sleeping a fixed time. */
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 describe('Claw app over HTTP', () => {
   const redis = useTestRedis(import.meta.url);
   useNock();
@@ -84,7 +93,7 @@ describe('Claw app over HTTP', () => {
   const linesOf = (deliveryId: string) =>
     web.lines.filter((line) => line.deliveryId === deliveryId);
 
-  it('stores a job, reacts 👀 and posts one queued tracking comment whose id travels in the payload', async () => {
+  it('stores a job, answers, then reacts 👀 and posts one queued tracking comment whose id reaches the job', async () => {
     nockToken();
     nockConfig(undefined);
     nockPermission('alice', 'write');
@@ -104,9 +113,18 @@ describe('Claw app over HTTP', () => {
       'issue_comment',
       commentPayload('@claw fix the flaky test', { issue: 7 }),
     );
+    const storedAtAnswer = await jobFor(delivery.id);
+    await until(async () => (await jobFor(delivery.id))?.data.trackingCommentId === 5001);
     const job = await jobFor(delivery.id);
 
     expect(delivery.status).toBe(200);
+    expect(storedAtAnswer?.data).toMatchObject({
+      kind: 'resolve-issue',
+      awaitTrackingComment: true,
+    });
+    expect(
+      await redis().client.get(redisKeys(redis().prefix).trackingComment(`gh-${delivery.id}`)),
+    ).toBe('5001');
     expect(reaction.isDone()).toBe(true);
     expect(commentBody).toMatch(/^⏳ Queued: resolving this issue\./);
     expect(commentBody).toContain(`<!-- claw:tracking job=gh-${delivery.id} -->`);
@@ -139,6 +157,7 @@ describe('Claw app over HTTP', () => {
     const payload = commentPayload('@claw add a test', { issue: 8 });
 
     const first = await deliver(web, 'issue_comment', payload);
+    await until(() => comments.isDone());
     const again = await deliver(web, 'issue_comment', payload, { id: first.id });
 
     expect([first.status, again.status]).toEqual([200, 200]);
