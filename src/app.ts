@@ -7,7 +7,6 @@ import {
   createMemoryOnceStore,
   createPermissionGate,
   createRepoConfigLoader,
-  createTrackingComment,
   HANDLED_EVENTS,
   InvalidRepoConfigFile,
   needsWriteAccess,
@@ -22,7 +21,6 @@ import {
 import {
   createInlineRunner,
   jobIdFromDelivery,
-  KIND_LABELS,
   payloadFromTrigger,
   targetKey,
   type HandlerRegistry,
@@ -47,34 +45,6 @@ export interface ClawAppDeps {
   reviewDebounceMs?: number;
   /** Serve /healthz and /readyz from the Probot server (default true). */
   healthRoutes?: boolean;
-  /** Acknowledgements still being posted after their 2xx; drain it before the process exits. */
-  acks?: AckTracker;
-}
-
-/** The background acknowledgements (👀 + tracking comment) of stored jobs. */
-export interface AckTracker {
-  track(ack: Promise<unknown>, logger: Logger): void;
-  pending(): number;
-  /** Resolves once every acknowledgement started so far has settled. */
-  drain(): Promise<void>;
-}
-
-export function createAckTracker(): AckTracker {
-  const inFlight = new Set<Promise<unknown>>();
-  return {
-    track: (ack, logger) => {
-      const settled = ack
-        .catch((error: unknown) =>
-          logger.warn({ err: error }, 'could not acknowledge the stored job'),
-        )
-        .finally(() => inFlight.delete(settled));
-      inFlight.add(settled);
-    },
-    pending: () => inFlight.size,
-    drain: async () => {
-      while (inFlight.size > 0) await Promise.all([...inFlight]);
-    },
-  };
 }
 
 const POLITE_REPLY_TTL_MS = 30 * 24 * 3600_000;
@@ -119,7 +89,6 @@ export function createClawApp(deps: ClawAppDeps): ApplicationFunction {
     const loadConfig = deps.loadConfig ?? createRepoConfigLoader();
     const now = deps.now ?? Date.now;
     const reviewDebounceMs = deps.reviewDebounceMs ?? 10_000;
-    const acks = deps.acks ?? createAckTracker();
     const { queue } = deps;
 
     let botLogin: Promise<string> | undefined =
@@ -199,31 +168,6 @@ export function createClawApp(deps: ClawAppDeps): ApplicationFunction {
       } catch (error) {
         log.warn({ err: error }, 'could not post the permission notice');
       }
-    };
-
-    const acknowledge = async (
-      octokit: ClawOctokit,
-      trigger: Exclude<Trigger, { kind: 'cancel' }>,
-      jobId: string,
-      position: number,
-      log: Logger,
-    ) => {
-      const [reaction, comment] = await Promise.allSettled([
-        addReaction(octokit, trigger),
-        createTrackingComment(octokit, trigger, {
-          jobId,
-          kindLabel: KIND_LABELS[trigger.kind],
-          state: { status: 'queued', position },
-        }),
-      ]);
-      if (reaction.status === 'rejected')
-        log.warn({ err: reaction.reason as unknown }, 'could not add the 👀 reaction');
-      if (comment.status === 'rejected') {
-        // The job still runs; the worker reports through the thread without a tracking comment.
-        log.warn({ err: comment.reason as unknown }, 'could not create the tracking comment');
-        return undefined;
-      }
-      return comment.value;
     };
 
     const handle = async (context: Context) => {
@@ -319,14 +263,23 @@ export function createClawApp(deps: ClawAppDeps): ApplicationFunction {
         'job stored',
       );
       if (acknowledged && stored.created) {
-        // After the 2xx: GitHub calls (and Octokit's write throttling) must not hold the webhook response.
-        acks.track(
-          acknowledge(octokit, trigger, jobId, position, log).then(async (commentId) => {
-            if (commentId === undefined) return;
-            await queue.attachTrackingComment(jobId, commentId);
-          }),
-          log,
-        );
+        // Workers post 👀 and the tracking comment; the web process makes no GitHub writes before answering.
+        try {
+          await queue.acknowledge({
+            jobId,
+            deliveryId: context.id,
+            installationId: trigger.installationId,
+            owner: trigger.owner,
+            repo: trigger.repo,
+            number: trigger.number,
+            kind: trigger.kind,
+            position,
+            reaction: trigger.reaction,
+          });
+        } catch (error) {
+          // The job is stored and will run; a 503 now would only make GitHub redeliver a no-op.
+          log.warn({ err: error, jobId }, 'could not schedule the acknowledgement');
+        }
       }
     };
 

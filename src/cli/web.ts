@@ -1,7 +1,7 @@
 // `claw web`: the Probot server (webhooks, /healthz, /readyz) that stores jobs in Redis and does no agent or git work.
 // startWeb is also used by `claw start`, with the inline runner when REDIS_URL is unset.
 import { Probot, Server } from 'probot';
-import { createAckTracker, createClawApp } from '../app.js';
+import { createClawApp } from '../app.js';
 import { loadPrivateKey, type ServerEnv } from '../config/index.js';
 import {
   createClawOctokit,
@@ -116,11 +116,9 @@ export async function startWeb(options: WebOptions): Promise<RunningWeb> {
     webhookPath: env.WEBHOOK_PATH,
     webhookProxy: env.WEBHOOK_PROXY_URL,
   });
-  const acks = createAckTracker();
   await server.load(
     createClawApp({
       queue,
-      acks,
       logger,
       reviewDebounceMs: env.CLAW_REVIEW_DEBOUNCE_SECONDS * 1000,
       ...(once === undefined ? {} : { once }),
@@ -138,8 +136,6 @@ export async function startWeb(options: WebOptions): Promise<RunningWeb> {
       // Idle keep-alive sockets would hold close() open for the keep-alive timeout; requests in flight still finish.
       httpServer.closeIdleConnections();
       await stopped;
-      // Jobs already answered 2xx still get their 👀 and tracking comment before the queue closes.
-      await acks.drain();
       for (const release of owned) await release();
     },
   };

@@ -9,6 +9,8 @@ import {
   type OctokitHook,
 } from '../github/index.js';
 import {
+  createAckWorker,
+  createBullQueue,
   createJobWorker,
   createRedisConnection,
   type HandlerRegistry,
@@ -66,6 +68,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     logger,
     concurrency: env.CLAW_WORKER_CONCURRENCY,
   });
+  // The acks queue: 👀 + tracking comments of stored jobs, posted here rather than in the web process.
+  const producer = createRedisConnection(env.REDIS_URL, 'producer', logger);
+  const attachQueue = createBullQueue({ connection: producer, prefix: env.CLAW_REDIS_PREFIX });
+  const ackWorker = createAckWorker({
+    connection,
+    prefix: env.CLAW_REDIS_PREFIX,
+    octokitFactory,
+    logger,
+    attachTrackingComment: (jobId, commentId) =>
+      attachQueue.attachTrackingComment(jobId, commentId),
+  });
   const kinds = Object.keys(options.handlers);
   logger.info({ concurrency: env.CLAW_WORKER_CONCURRENCY, kinds }, 'worker started');
   if (kinds.length === 0)
@@ -75,7 +88,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   return {
     worker,
     close: async () => {
-      await worker.close(env.CLAW_SHUTDOWN_GRACE_SECONDS * 1000);
+      await Promise.all([worker.close(env.CLAW_SHUTDOWN_GRACE_SECONDS * 1000), ackWorker.close()]);
+      await attachQueue.close();
+      await producer.quit().catch(() => producer.disconnect());
       await connection.quit().catch(() => connection.disconnect());
     },
   };

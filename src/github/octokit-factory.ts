@@ -57,16 +57,27 @@ export interface OctokitFactory {
   forInstallation(installationId: number): Promise<ClawOctokit>;
 }
 
+/**
+ * One client per installation, reused: its auth strategy keeps the installation token in memory and renews it
+ * before it expires, so a busy worker does not mint (and sign a JWT for) a token per job.
+ */
 export function createOctokitFactory(options: OctokitFactoryOptions): OctokitFactory {
   const Octokit = options.Octokit ?? createClawOctokit();
+  const clients = new Map<number, ClawOctokit>();
+  const maxClients = 1000;
   return {
-    forInstallation: (installationId) =>
-      Promise.resolve(
-        new Octokit({
+    forInstallation: (installationId) => {
+      let client = clients.get(installationId);
+      if (client === undefined) {
+        client = new Octokit({
           auth: { appId: options.appId, privateKey: options.privateKey, installationId },
           ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
           ...(options.log === undefined ? {} : { log: options.log }),
-        }),
-      ),
+        });
+        clients.set(installationId, client);
+        if (clients.size > maxClients) clients.delete(clients.keys().next().value as number);
+      }
+      return Promise.resolve(client);
+    },
   };
 }

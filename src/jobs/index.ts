@@ -11,3 +11,4 @@ export * from './payloads.js';
 export * from './redis-keys.js';
 export * from './target-lock.js';
 export * from './redis-connection.js';
+export * from './acknowledge.js';

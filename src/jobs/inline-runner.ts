@@ -6,6 +6,7 @@ import { CancelledError, type Logger } from '../lib/index.js';
 import { createMemoryCheckpointStore } from './checkpoint-store.js';
 import { executeJob, type AbortKind, type JobOutcome } from './execute-job.js';
 import { systemClock, type Clock, type HandlerRegistry } from './handler.js';
+import { acknowledgeJob, type AckPayload } from './acknowledge.js';
 import type { EnqueueOptions, EnqueueResult, JobQueue } from './job-queue.js';
 import { targetKey, type JobPayload, type JobTarget } from './payloads.js';
 
@@ -50,6 +51,13 @@ export function createInlineRunner(options: InlineRunnerOptions): InlineRunner {
   >();
   const remember = options.rememberJobs ?? 10_000;
   const trackingComments = new Map<string, number>();
+  const acks = new Set<Promise<unknown>>();
+  const attach = (jobId: string, commentId: number) => {
+    trackingComments.set(jobId, commentId);
+    if (trackingComments.size > remember)
+      trackingComments.delete(trackingComments.keys().next().value as string);
+    return Promise.resolve();
+  };
 
   const run = async (job: InlineJob): Promise<JobOutcome> => {
     for (let attempt = 1; ; attempt++) {
@@ -143,10 +151,22 @@ export function createInlineRunner(options: InlineRunnerOptions): InlineRunner {
       void job.done.finally(() => settled.add(jobId));
       return Promise.resolve({ jobId, created: true });
     },
-    attachTrackingComment: (jobId: string, commentId: number) => {
-      trackingComments.set(jobId, commentId);
-      if (trackingComments.size > remember)
-        trackingComments.delete(trackingComments.keys().next().value as string);
+    attachTrackingComment: attach,
+    acknowledge: (ack: AckPayload) => {
+      const running = options.octokitFactory
+        .forInstallation(ack.installationId)
+        .then((octokit) =>
+          acknowledgeJob(ack, octokit, {
+            existingComment: (jobId) => Promise.resolve(trackingComments.get(jobId)),
+            attachTrackingComment: attach,
+            logger: log,
+          }),
+        )
+        .catch((error: unknown) =>
+          log.warn({ err: error, jobId: ack.jobId }, 'could not acknowledge the job'),
+        )
+        .finally(() => acks.delete(running));
+      acks.add(running);
       return Promise.resolve();
     },
     cancel: (target: JobTarget, by: string) => {
@@ -177,6 +197,7 @@ export function createInlineRunner(options: InlineRunnerOptions): InlineRunner {
         job.controller.abort(new CancelledError('The process is shutting down'));
       }
       while (tails.size > 0) await Promise.all([...tails.values()]);
+      while (acks.size > 0) await Promise.all([...acks]);
     },
   };
 }

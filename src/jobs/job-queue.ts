@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { RedisUnavailableError, describeError } from '../lib/index.js';
 import { targetKey, type JobPayload, type JobTarget } from './payloads.js';
 import { QUEUE_NAME, redisKeys } from './redis-keys.js';
+import { ACK_QUEUE_NAME, type AckPayload } from './acknowledge.js';
 import { createTargetLocks } from './target-lock.js';
 
 export interface EnqueueOptions {
@@ -26,6 +27,8 @@ export interface JobQueue {
   /** Jobs queued or running on the target (the new job's position in line). */
   backlog(target: JobTarget): Promise<number>;
   enqueue(jobId: string, payload: JobPayload, options?: EnqueueOptions): Promise<EnqueueResult>;
+  /** Schedules the 👀 + tracking comment of a stored job, off the webhook's hot path. */
+  acknowledge(ack: AckPayload): Promise<void>;
   /** Records the tracking comment posted after the job was stored, so the worker edits it. */
   attachTrackingComment(jobId: string, commentId: number): Promise<void>;
   /** Aborts the running job on the target and every queued one; returns how many jobs were told. */
@@ -82,13 +85,17 @@ async function orUnavailable<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export function createBullQueue(options: BullQueueOptions): JobQueue & { queue: Queue } {
+export function createBullQueue(
+  options: BullQueueOptions,
+): JobQueue & { queue: Queue; ackQueue: Queue } {
   const keys = redisKeys(options.prefix);
   const redis = options.connection;
   const retention = options.retention ?? DEFAULT_RETENTION;
   const locks = createTargetLocks(redis, keys, 60_000);
   const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: keys.bullPrefix });
   queue.on('error', () => undefined);
+  const ackQueue = new Queue(ACK_QUEUE_NAME, { connection: redis, prefix: keys.bullPrefix });
+  ackQueue.on('error', () => undefined);
   const jobOptions: JobsOptions = {
     attempts: options.attempts ?? 3,
     backoff: { type: 'exponential', delay: options.backoffMs ?? 10_000 },
@@ -100,6 +107,17 @@ export function createBullQueue(options: BullQueueOptions): JobQueue & { queue: 
   return {
     durable: true,
     queue,
+    ackQueue,
+    acknowledge: (ack) =>
+      orUnavailable(async () => {
+        await ackQueue.add('acknowledge', ack, {
+          jobId: `ack-${ack.jobId}`,
+          attempts: 3,
+          backoff: { type: 'exponential', delay: 2000 },
+          removeOnComplete: { age: 3600, count: 1000 },
+          removeOnFail: { age: 7 * 24 * 3600, count: 1000 },
+        });
+      }),
     has: (jobId) => orUnavailable(async () => (await redis.exists(keys.job(jobId))) === 1),
     backlog: (target) => orUnavailable(() => locks.count(targetKey(target))),
     enqueue: (jobId, payload, enqueueOptions = {}) =>
@@ -168,6 +186,8 @@ export function createBullQueue(options: BullQueueOptions): JobQueue & { queue: 
         clearTimeout(timer);
       }
     },
-    close: () => queue.close(),
+    close: async () => {
+      await Promise.all([queue.close(), ackQueue.close()]);
+    },
   };
 }

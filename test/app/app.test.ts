@@ -4,8 +4,16 @@
 import { jest } from '@jest/globals';
 import { Job, Queue } from 'bullmq';
 import nock from 'nock';
-import { JobPayload, QUEUE_NAME, redisKeys } from '../../src/jobs/index.js';
-import { API } from '../github/support/github.js';
+import {
+  createAckWorker,
+  createBullQueue,
+  JobPayload,
+  QUEUE_NAME,
+  redisKeys,
+  type JobQueue,
+} from '../../src/jobs/index.js';
+import { createLogger, createLogSink } from '../../src/lib/index.js';
+import { API, TestOctokit } from '../github/support/github.js';
 import { useNock } from '../support/nock.js';
 import { useTestRedis } from '../support/redis.js';
 import { webhookExample, webhookExamples } from '../support/webhooks.js';
@@ -76,8 +84,23 @@ describe('Claw app over HTTP', () => {
   let web: TestWeb;
   let queue: Queue;
 
+  let ackWorker: ReturnType<typeof createAckWorker>;
+  let attacher: JobQueue;
+
   beforeAll(async () => {
     web = await startTestWeb({ redisUrl: redis().url, prefix: redis().prefix });
+    // What `claw worker` runs next to the job worker: the acknowledgements (👀 + tracking comment).
+    attacher = createBullQueue({
+      connection: redis().connection({ forBullmq: false }),
+      prefix: redis().prefix,
+    });
+    ackWorker = createAckWorker({
+      connection: redis().connection(),
+      prefix: redis().prefix,
+      octokitFactory: { forInstallation: () => Promise.resolve(new TestOctokit({ auth: TOKEN })) },
+      logger: createLogger({ level: 'silent', sink: createLogSink({ write: () => undefined }) }),
+      attachTrackingComment: (jobId, commentId) => attacher.attachTrackingComment(jobId, commentId),
+    });
     queue = new Queue(QUEUE_NAME, {
       connection: redis().connection(),
       prefix: redisKeys(redis().prefix).bullPrefix,
@@ -85,6 +108,8 @@ describe('Claw app over HTTP', () => {
   });
 
   afterAll(async () => {
+    await ackWorker.close();
+    await attacher.close();
     await queue.close();
     await web.close();
   });
@@ -93,7 +118,7 @@ describe('Claw app over HTTP', () => {
   const linesOf = (deliveryId: string) =>
     web.lines.filter((line) => line.deliveryId === deliveryId);
 
-  it('stores a job, answers, then reacts 👀 and posts one queued tracking comment whose id reaches the job', async () => {
+  it('stores a job and answers; a worker then reacts 👀 and posts one queued tracking comment whose id reaches the job', async () => {
     nockToken();
     nockConfig(undefined);
     nockPermission('alice', 'write');

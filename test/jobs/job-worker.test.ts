@@ -83,7 +83,7 @@ describe('createJobWorker', () => {
         return Promise.resolve({ summary: 'Opened #12' });
       },
     });
-    nockInstallationToken(2);
+    nockInstallationToken(1);
     const bodies: string[] = [];
     nock(API)
       .patch(
@@ -186,7 +186,7 @@ describe('createJobWorker', () => {
         return { summary: 'never' };
       },
     });
-    nockInstallationToken(2);
+    nockInstallationToken(1);
     const bodies: string[] = [];
     nock(API)
       .patch(
