@@ -235,16 +235,11 @@ export function createClawApp(deps: ClawAppDeps): ApplicationFunction {
       }
 
       const jobId = jobIdFromDelivery(context.id);
-      if (await queue.has(jobId)) {
-        log.info({ jobId }, 'duplicate delivery: the job is already stored');
-        return;
-      }
       const coalesce =
         trigger.kind === 'review-pr' && trigger.reason === 'auto'
           ? { key: `review-${targetKey(trigger)}`, windowMs: reviewDebounceMs }
           : undefined;
       const acknowledged = coalesce === undefined;
-      const position = acknowledged ? await queue.backlog(trigger) : 0;
       const jobPayload = payloadFromTrigger(trigger, context.id, now(), {
         awaitTrackingComment: acknowledged,
       });
@@ -253,12 +248,18 @@ export function createClawApp(deps: ClawAppDeps): ApplicationFunction {
         jobPayload,
         coalesce === undefined ? {} : { coalesce },
       );
+      if (stored.duplicate) {
+        log.info({ jobId }, 'duplicate delivery: the job is already stored');
+        return;
+      }
+      const position = stored.position;
       log.info(
         {
           jobId: stored.jobId,
           kind: trigger.kind,
           created: stored.created,
           target: targetKey(trigger),
+          position,
         },
         'job stored',
       );

@@ -83,6 +83,8 @@ export interface AckWorkerOptions {
   octokitFactory: OctokitFactory;
   logger: Logger;
   concurrency?: number;
+  /** False: wait for `worker.run()` (benchmarks start it on cue). */
+  autorun?: boolean;
   attachTrackingComment(jobId: string, commentId: number): Promise<void>;
 }
 
@@ -113,6 +115,7 @@ export function createAckWorker(options: AckWorkerOptions): Worker {
       connection: options.connection,
       prefix: keys.bullPrefix,
       concurrency: options.concurrency ?? 8,
+      autorun: options.autorun ?? true,
     },
   );
   worker.on('error', (error) => log.error({ err: error }, 'ack worker error'));

@@ -118,7 +118,9 @@ export function createInlineRunner(options: InlineRunnerOptions): InlineRunner {
       payload: JobPayload,
       enqueueOptions: EnqueueOptions = {},
     ): Promise<EnqueueResult> => {
-      if (known.has(jobId)) return Promise.resolve({ jobId, created: false });
+      if (known.has(jobId))
+        return Promise.resolve({ jobId, created: false, duplicate: true, position: 0 });
+      const position = pending(targetKey(payload)).length;
       const coalesce = enqueueOptions.coalesce;
       if (coalesce !== undefined) {
         const waiting = coalescing.get(coalesce.key);
@@ -128,7 +130,12 @@ export function createInlineRunner(options: InlineRunnerOptions): InlineRunner {
           const job = known.get(waiting.jobId);
           if (job !== undefined) job.payload = payload;
           waiting.timer = setTimeout(waiting.resolve, coalesce.windowMs);
-          return Promise.resolve({ jobId: waiting.jobId, created: false });
+          return Promise.resolve({
+            jobId: waiting.jobId,
+            created: false,
+            duplicate: false,
+            position,
+          });
         }
         let resolveGate: () => void = () => undefined;
         const gate = new Promise<void>((resolve) => {
@@ -145,11 +152,11 @@ export function createInlineRunner(options: InlineRunnerOptions): InlineRunner {
         });
         const job = schedule(jobId, payload, gate);
         void job.done.finally(() => settled.add(jobId));
-        return Promise.resolve({ jobId, created: true });
+        return Promise.resolve({ jobId, created: true, duplicate: false, position });
       }
       const job = schedule(jobId, payload);
       void job.done.finally(() => settled.add(jobId));
-      return Promise.resolve({ jobId, created: true });
+      return Promise.resolve({ jobId, created: true, duplicate: false, position });
     },
     attachTrackingComment: attach,
     acknowledge: (ack: AckPayload) => {

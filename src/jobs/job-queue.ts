@@ -18,6 +18,10 @@ export interface EnqueueResult {
   jobId: string;
   /** False when the job already existed (a redelivery) or the request joined a coalesced job. */
   created: boolean;
+  /** The job id was already stored: a redelivered webhook. */
+  duplicate: boolean;
+  /** Jobs ahead of this one on its target. */
+  position: number;
 }
 
 export interface JobQueue {
@@ -123,7 +127,8 @@ export function createBullQueue(
     enqueue: (jobId, payload, enqueueOptions = {}) =>
       orUnavailable(async () => {
         const coalesce = enqueueOptions.coalesce;
-        if ((await redis.exists(keys.job(jobId))) === 1) return { jobId, created: false };
+        if ((await redis.exists(keys.job(jobId))) === 1)
+          return { jobId, created: false, duplicate: true, position: 0 };
         const job = await queue.add(payload.kind, payload, {
           ...jobOptions,
           jobId,
@@ -140,8 +145,8 @@ export function createBullQueue(
               }),
         });
         const storedId = job.id ?? jobId;
-        await locks.enroll(targetKey(payload), storedId);
-        return { jobId: storedId, created: storedId === jobId };
+        const position = await locks.enroll(targetKey(payload), storedId);
+        return { jobId: storedId, created: storedId === jobId, duplicate: false, position };
       }),
     attachTrackingComment: (jobId, commentId) =>
       orUnavailable(async () => {

@@ -283,8 +283,8 @@ describe('createJobWorker', () => {
     const first = await queue.enqueue('same', resolveIssuePayload());
     const again = await queue.enqueue('same', resolveIssuePayload());
 
-    expect(first).toEqual({ jobId: 'same', created: true });
-    expect(again).toEqual({ jobId: 'same', created: false });
+    expect(first).toEqual({ jobId: 'same', created: true, duplicate: false, position: 0 });
+    expect(again).toEqual({ jobId: 'same', created: false, duplicate: true, position: 0 });
     expect(await queue.queue.getJobCounts('waiting')).toEqual({ waiting: 1 });
   });
 });
