@@ -485,11 +485,32 @@ export async function bench(args: string[]): Promise<void> {
     // posts every queued 👀 + tracking comment to the stub, and its throughput is reported on its own.
     const clawFixed = await fixedRate(claw.port, deliveries, rate, seconds);
     const bareFixed = await fixedRate(bare.port, deliveries, rate, seconds);
-    const clawMax = await saturate(claw.port, deliveries, 32, seconds);
-    const bareMax = await saturate(bare.port, deliveries, 32, seconds);
     // Most comments on a busy repository do not mention Claw: the cost of looking and saying no.
     const chatterFixed = await fixedRate(claw.port, chatter, rate, seconds);
-    const chatterMax = await saturate(claw.port, chatter, 32, seconds);
+    // The machine is shared and noisy: saturate in short alternating rounds and keep each server's median.
+    const rounds = 5;
+    const samples = {
+      claw: [] as number[],
+      bare: [] as number[],
+      chatter: [] as number[],
+      errors: 0,
+    };
+    for (let round = 0; round < rounds; round++) {
+      for (const [name, port, set] of [
+        ['claw', claw.port, deliveries],
+        ['bare', bare.port, deliveries],
+        ['chatter', claw.port, chatter],
+      ] as const) {
+        const result = await saturate(port, set, 32, seconds / rounds);
+        samples[name].push(result.rate);
+        samples.errors += result.errors;
+      }
+    }
+    const median = (values: number[]) =>
+      [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+    const clawMax = { rate: median(samples.claw), errors: samples.errors };
+    const bareMax = { rate: median(samples.bare), errors: 0 };
+    const chatterMax = { rate: median(samples.chatter), errors: 0 };
     const before = await stubCount(stub.port);
     const ackStarted = performance.now();
     acker.process.kill('SIGUSR2');
