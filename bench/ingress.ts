@@ -535,6 +535,9 @@ export async function bench(args: string[]): Promise<void> {
       `ack worker (1 process, concurrency 8): ${acksPosted.toFixed(0)} acknowledgements (👀 + tracking comment) in ${(drainMs / 1000).toFixed(1)} s = ${ackRate.toFixed(0)}/s`,
     );
     console.log(
+      `max rate: median of ${rounds} alternating ${(seconds / rounds).toFixed(1)} s rounds with 32 requests in flight (claw ${samples.claw.map((r) => r.toFixed(0)).join(', ')}; bare ${samples.bare.map((r) => r.toFixed(0)).join(', ')}; no @ ${samples.chatter.map((r) => r.toFixed(0)).join(', ')})`,
+    );
+    console.log(
       `claw/bare max-rate ratio: ${(clawMax.rate / bareMax.rate).toFixed(2)} (target >= 0.80)`,
     );
     console.log(
