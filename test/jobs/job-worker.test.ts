@@ -28,7 +28,9 @@ async function finished(queue: Queue, jobId: string, timeoutMs = 10_000): Promis
   for (;;) {
     const job = await Job.fromId(queue, jobId);
     const state = await job?.getState();
-    if (job !== undefined && (state === 'completed' || state === 'failed')) return job;
+    // Read the job again: the copy above may predate the move to its final state.
+    if (job !== undefined && (state === 'completed' || state === 'failed'))
+      return (await Job.fromId(queue, jobId)) ?? job;
     if (Date.now() > deadline)
       throw new Error(`job ${jobId} did not finish (state ${String(state)})`);
     await new Promise((resolve) => setTimeout(resolve, 20));
