@@ -15,7 +15,8 @@ import {
 
 import { jest } from '@jest/globals';
 
-jest.setTimeout(60_000);
+// Child processes compile TypeScript at start; on a busy shared machine that alone can take many seconds.
+jest.setTimeout(120_000);
 
 describe('BullMQ worker processes', () => {
   const redis = useTestRedis(import.meta.url);
@@ -29,6 +30,7 @@ describe('BullMQ worker processes', () => {
       redis().client,
       prefix,
       (events) => events.filter((e) => e.event === 'ready').length === names.length,
+      60_000,
     );
   };
 
@@ -82,7 +84,7 @@ describe('BullMQ worker processes', () => {
     await workers[0]!.exited;
     const survivor = startWorkerProcess('B', { url: redis().url, prefix });
     workers.push(survivor);
-    const events = await waitForEvents(redis().client, prefix, (e) => ends(e).length === 1, 20_000);
+    const events = await waitForEvents(redis().client, prefix, (e) => ends(e).length === 1, 45_000);
     await new Promise((resolve) => setTimeout(resolve, 1500));
 
     const final = await readEvents(redis().client, prefix);
