@@ -5,6 +5,28 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { doctorPassed, formatDoctorReport, runDoctor, systemDoctorDeps } from './cli/doctor.js';
 import { REDACT_USAGE, runRedact } from './cli/redact.js';
+import { SHIPPED_HANDLERS } from './app.js';
+import { loadEnv } from './config/index.js';
+import { createLogger } from './lib/index.js';
+import { start, untilSignal } from './cli/start.js';
+import { startWeb } from './cli/web.js';
+import { startWorker } from './cli/worker.js';
+
+/** Boots a long-running process and keeps it until SIGTERM/SIGINT (which drain it). */
+async function serve(
+  name: string,
+  args: string[],
+  boot: (
+    env: ReturnType<typeof loadEnv>,
+    logger: ReturnType<typeof createLogger>,
+  ) => Promise<{ close(): Promise<void> }>,
+): Promise<number> {
+  if (args.length > 0) return usageError(`${name} takes no arguments (got ${args.join(' ')})`);
+  const env = loadEnv();
+  const logger = createLogger({ level: env.LOG_LEVEL, base: { name: `claw-${name}` } });
+  const running = await boot(env, logger);
+  return untilSignal(() => running.close(), logger);
+}
 
 interface Command {
   summary: string;
@@ -13,6 +35,28 @@ interface Command {
 }
 
 const commands: Record<string, Command> = {
+  start: {
+    summary:
+      'Run the webhook server and a worker in one process (jobs in-process without REDIS_URL)',
+    usage: 'claw start',
+    run: (args) =>
+      serve('start', args, (env, logger) =>
+        start({ env, logger, handlers: SHIPPED_HANDLERS, rawEnv: process.env }),
+      ),
+  },
+  web: {
+    summary: 'Run the webhook server: verify, parse, gate and store jobs in Redis',
+    usage: 'claw web',
+    run: (args) => serve('web', args, (env, logger) => startWeb({ env, logger })),
+  },
+  worker: {
+    summary: 'Run a worker that takes jobs from Redis (start more to scale out)',
+    usage: 'claw worker',
+    run: (args) =>
+      serve('worker', args, (env, logger) =>
+        startWorker({ env, logger, handlers: SHIPPED_HANDLERS }),
+      ),
+  },
   doctor: {
     summary: 'Check that this machine has what a deployment needs',
     usage: 'claw doctor',

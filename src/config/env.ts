@@ -145,6 +145,49 @@ export const ServerEnv = z.object({
     .max(64, 'must be at most 64')
     .default(2)
     .meta(meta({ description: 'Jobs one worker process runs at the same time.' })),
+  CLAW_JOB_ATTEMPTS: positiveInt('CLAW_JOB_ATTEMPTS')
+    .max(20, 'must be at most 20')
+    .default(3)
+    .meta(
+      meta({
+        description: 'Runs of a job that fails transiently (network, 5xx, 429) before it gives up.',
+      }),
+    ),
+  CLAW_JOB_BACKOFF_SECONDS: positiveNumber()
+    .default(10)
+    .meta(meta({ description: 'First retry delay; it doubles on each further attempt.' })),
+  CLAW_REVIEW_DEBOUNCE_SECONDS: z.coerce
+    .number({ error: 'must be a number' })
+    .nonnegative('must be 0 or more')
+    .default(10)
+    .meta(
+      meta({
+        description:
+          'Pushes to a pull request within this window lead to one review of the newest head.',
+      }),
+    ),
+  CLAW_SHUTDOWN_GRACE_SECONDS: positiveNumber()
+    .default(60)
+    .meta(
+      meta({
+        description:
+          'On SIGTERM, how long running jobs may finish before they are interrupted and requeued.',
+      }),
+    ),
+  CLAW_JOB_RETENTION_DAYS: positiveNumber()
+    .default(7)
+    .meta(
+      meta({
+        description: 'How long finished jobs stay in Redis (failed ones: four times as long).',
+      }),
+    ),
+  CLAW_JOB_RETENTION_COUNT: positiveInt('CLAW_JOB_RETENTION_COUNT')
+    .default(1000)
+    .meta(
+      meta({
+        description: 'At most this many completed (and five times as many failed) jobs are kept.',
+      }),
+    ),
 
   // Model provider.
   CLAW_PROVIDER: z

@@ -1,0 +1,10 @@
+// All GitHub knowledge: triggers and mentions, the permission gate, Octokit clients, the tracking comment,
+// reactions and the repo config file.
+export * from './add-reaction.js';
+export * from './load-repo-config.js';
+export * from './octokit-factory.js';
+export * from './once-store.js';
+export * from './parse-mention.js';
+export * from './parse-trigger.js';
+export * from './permission-gate.js';
+export * from './tracking-comment.js';

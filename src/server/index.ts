@@ -1,0 +1,2 @@
+// HTTP endpoints besides the webhook: health and readiness.
+export * from './health-handler.js';
