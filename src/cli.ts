@@ -7,7 +7,9 @@ import { doctorPassed, formatDoctorReport, runDoctor, systemDoctorDeps } from '.
 import { REDACT_USAGE, runRedact } from './cli/redact.js';
 import { SHIPPED_HANDLERS } from './app.js';
 import { loadEnv } from './config/index.js';
-import { createLogger } from './lib/index.js';
+import type { Logger } from './lib/index.js';
+import type { OctokitHook } from './github/index.js';
+import { createProcessRedaction } from './cli/process-redaction.js';
 import { start, untilSignal } from './cli/start.js';
 import { startWeb } from './cli/web.js';
 import { startWorker } from './cli/worker.js';
@@ -18,13 +20,14 @@ async function serve(
   args: string[],
   boot: (
     env: ReturnType<typeof loadEnv>,
-    logger: ReturnType<typeof createLogger>,
+    logger: Logger,
+    octokitHooks: OctokitHook[],
   ) => Promise<{ close(): Promise<void> }>,
 ): Promise<number> {
   if (args.length > 0) return usageError(`${name} takes no arguments (got ${args.join(' ')})`);
   const env = loadEnv();
-  const logger = createLogger({ level: env.LOG_LEVEL, base: { name: `claw-${name}` } });
-  const running = await boot(env, logger);
+  const { logger, octokitHooks } = await createProcessRedaction({ env, name });
+  const running = await boot(env, logger, octokitHooks);
   return untilSignal(() => running.close(), logger);
 }
 
@@ -40,21 +43,22 @@ const commands: Record<string, Command> = {
       'Run the webhook server and a worker in one process (jobs in-process without REDIS_URL)',
     usage: 'claw start',
     run: (args) =>
-      serve('start', args, (env, logger) =>
-        start({ env, logger, handlers: SHIPPED_HANDLERS, rawEnv: process.env }),
+      serve('start', args, (env, logger, octokitHooks) =>
+        start({ env, logger, handlers: SHIPPED_HANDLERS, rawEnv: process.env, octokitHooks }),
       ),
   },
   web: {
     summary: 'Run the webhook server: verify, parse, gate and store jobs in Redis',
     usage: 'claw web',
-    run: (args) => serve('web', args, (env, logger) => startWeb({ env, logger })),
+    run: (args) =>
+      serve('web', args, (env, logger, octokitHooks) => startWeb({ env, logger, octokitHooks })),
   },
   worker: {
     summary: 'Run a worker that takes jobs from Redis (start more to scale out)',
     usage: 'claw worker',
     run: (args) =>
-      serve('worker', args, (env, logger) =>
-        startWorker({ env, logger, handlers: SHIPPED_HANDLERS }),
+      serve('worker', args, (env, logger, octokitHooks) =>
+        startWorker({ env, logger, handlers: SHIPPED_HANDLERS, octokitHooks }),
       ),
   },
   doctor: {

@@ -8,3 +8,5 @@ export * from './parse-mention.js';
 export * from './parse-trigger.js';
 export * from './permission-gate.js';
 export * from './tracking-comment.js';
+export * from './sanitize-issue-text.js';
+export * from './remember-installation-tokens.js';
