@@ -3,6 +3,7 @@
 // It is the only place in src/ that writes to the console.
 import { readFileSync } from 'node:fs';
 import { doctorPassed, formatDoctorReport, runDoctor, systemDoctorDeps } from './cli/doctor.js';
+import { RUN_USAGE, runCommand } from './cli/run.js';
 
 interface Command {
   summary: string;
@@ -25,6 +26,25 @@ const commands: Record<string, Command> = {
           : '\nSome required items are missing or broken; see above.',
       );
       return passed ? 0 : 1;
+    },
+  },
+  run: {
+    summary: 'Run the coding agent on a local git checkout (changes stay uncommitted)',
+    usage: RUN_USAGE,
+    run: async (args) => {
+      const controller = new AbortController();
+      const onSigint = (): void => controller.abort();
+      process.once('SIGINT', onSigint);
+      try {
+        return await runCommand(args, {
+          env: process.env,
+          stdout: (text) => console.log(text),
+          stderr: (text) => console.error(text),
+          signal: controller.signal,
+        });
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
     },
   },
 };

@@ -210,6 +210,23 @@ export const ServerEnv = z.object({
     .max(24 * 60, 'must be at most 1440')
     .default(30)
     .meta(meta({ description: 'Wall-clock limit per job.' })),
+  CLAW_MODEL_PRICES: z
+    .string()
+    .refine((value) => {
+      try {
+        const parsed: unknown = JSON.parse(value);
+        return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+      } catch {
+        return false;
+      }
+    }, 'must be a JSON object such as {"my-model": {"input": 3, "output": 15}} (USD per million tokens)')
+    .optional()
+    .meta(
+      meta({
+        description:
+          'Model prices in USD per million tokens, by model-name prefix, overriding the built-in table (docs/agent.md): `{"my-model": {"input": 3, "output": 15, "cacheRead": 0.3, "cacheWrite": 3.75, "contextWindow": 200000}}`.',
+      }),
+    ),
 
   // Workspace and audit.
   CLAW_CACHE_DIR: z

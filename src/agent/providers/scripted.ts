@@ -32,7 +32,7 @@ export const ScriptedTurn = z.object({
   usage: ScriptedUsage.optional(),
   error: ScriptedError.optional(),
   /** Loopback servers only: how to misbehave while streaming this turn. */
-  fault: z.enum(['stall', 'garbage', 'truncate']).optional(),
+  fault: z.enum(['stall', 'garbage', 'truncate', 'overloaded']).optional(),
   /** Loopback servers only: pause between streamed events, in ms. */
   delay_ms: z.number().int().nonnegative().optional(),
 });
