@@ -17,22 +17,94 @@ export const PriceTable = z.record(z.string().min(1), ModelPrice);
 export type PriceTable = z.infer<typeof PriceTable>;
 
 /**
- * Public list prices (USD per 1M tokens) as of late 2025. Keys match a model id by prefix, longest first,
- * so dated ids such as `claude-sonnet-4-5-20250929` find their family.
+ * Published list prices (USD per 1M tokens; cache writes at the 5-minute rate) as of late 2026. Keys match a
+ * model id by prefix, longest first, so dated ids such as `claude-sonnet-4-5-20250929` find their family.
+ * Models with tiered prices (e.g. Haiku 5.5) are left to CLAW_MODEL_PRICES rather than guessed.
  */
 export const DEFAULT_PRICES: PriceTable = {
-  'claude-opus-4-5': {
+  'claude-fable-5-1': {
+    input: 10,
+    output: 50,
+    cacheRead: 0.25,
+    cacheWrite: 12.5,
+    contextWindow: 200_000,
+  },
+  'claude-fable-5': {
+    input: 10,
+    output: 50,
+    cacheRead: 1,
+    cacheWrite: 12.5,
+    contextWindow: 200_000,
+  },
+  'claude-mythos-5-1': {
+    input: 10,
+    output: 50,
+    cacheRead: 0.25,
+    cacheWrite: 12.5,
+    contextWindow: 200_000,
+  },
+  'claude-mythos-5': {
+    input: 10,
+    output: 50,
+    cacheRead: 1,
+    cacheWrite: 12.5,
+    contextWindow: 200_000,
+  },
+  'claude-opus-5-5': {
+    input: 4,
+    output: 20,
+    cacheRead: 0.2,
+    cacheWrite: 5,
+    contextWindow: 200_000,
+  },
+  'claude-opus-5': {
     input: 5,
     output: 25,
     cacheRead: 0.5,
     cacheWrite: 6.25,
     contextWindow: 200_000,
   },
-  'claude-opus-4': {
+  'claude-opus-4-1': {
     input: 15,
     output: 75,
     cacheRead: 1.5,
     cacheWrite: 18.75,
+    contextWindow: 200_000,
+  },
+  'claude-opus-4-0': {
+    input: 15,
+    output: 75,
+    cacheRead: 1.5,
+    cacheWrite: 18.75,
+    contextWindow: 200_000,
+  },
+  'claude-opus-4-2': {
+    input: 15,
+    output: 75,
+    cacheRead: 1.5,
+    cacheWrite: 18.75,
+    contextWindow: 200_000,
+  },
+  // Opus 4.5 and later (4-5 … 4-8) dropped to $5/$25.
+  'claude-opus-4-': {
+    input: 5,
+    output: 25,
+    cacheRead: 0.5,
+    cacheWrite: 6.25,
+    contextWindow: 200_000,
+  },
+  'claude-sonnet-5-5': {
+    input: 2,
+    output: 10,
+    cacheRead: 0.1,
+    cacheWrite: 2.5,
+    contextWindow: 200_000,
+  },
+  'claude-sonnet-5': {
+    input: 2,
+    output: 10,
+    cacheRead: 0.2,
+    cacheWrite: 2.5,
     contextWindow: 200_000,
   },
   'claude-sonnet-4': {

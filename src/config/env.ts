@@ -164,7 +164,7 @@ export const ServerEnv = z.object({
     .meta(
       meta({
         description: 'The model name passed to the provider.',
-        defaultText: 'claude-sonnet-4-5 (anthropic), gpt-5 (openai)',
+        defaultText: 'claude-sonnet-4-6 (anthropic), gpt-5 (openai)',
       }),
     ),
   ANTHROPIC_API_KEY: z

@@ -28,7 +28,7 @@ export interface AnthropicServerOptions {
   host?: string;
   /** 0 (the default) picks a free port. */
   port?: number;
-  /** When set, requests must carry it as `x-api-key`, else they get a 401 like the real API. */
+  /** When set, requests must carry it (`x-api-key` or `Authorization: Bearer`), else they get a 401 like the real API. */
   apiKey?: string;
   /** Characters per streamed text or JSON delta (default 12), so clients see real incremental input. */
   chunkSize?: number;
@@ -270,7 +270,9 @@ export async function startAnthropicServer(
       );
       return;
     }
-    if (options.apiKey !== undefined && request.headers['x-api-key'] !== options.apiKey) {
+    const presented =
+      request.headers['x-api-key'] ?? request.headers.authorization?.replace(/^Bearer\s+/i, '');
+    if (options.apiKey !== undefined && presented !== options.apiKey) {
       sendError(response, 401, 'authentication_error', 'invalid x-api-key');
       return;
     }

@@ -8,7 +8,7 @@ import { createOpenAIProvider } from './openai-compatible.js';
 import type { RetryOptions } from './retry.js';
 import { createScriptedProvider, loadScriptedTranscript } from './scripted.js';
 
-export const DEFAULT_MODELS = { anthropic: 'claude-sonnet-4-5', openai: 'gpt-5' } as const;
+export const DEFAULT_MODELS = { anthropic: 'claude-sonnet-4-6', openai: 'gpt-5' } as const;
 
 export interface ProviderSettings {
   /** `anthropic`, `openai` or `scripted:FILE`. */
