@@ -10,10 +10,13 @@ const Glob = z.string().min(1).meta({ description: 'A glob such as `src/**` or `
 
 export const ReviewConfig = z
   .object({
-    auto: z.boolean().default(false).meta({
-      description:
-        'Review pull requests automatically when they are opened, reopened, marked ready or pushed to.',
-    }),
+    auto: z
+      .boolean()
+      .default(false)
+      .meta({
+        description:
+          'Review pull requests automatically when they are opened, reopened, marked ready or pushed to.',
+      }),
     drafts: z.boolean().default(false).meta({ description: 'Also review draft pull requests.' }),
     paths: z
       .array(Glob)
@@ -23,13 +26,21 @@ export const ReviewConfig = z
       .array(Glob)
       .default(['**/*.lock', '**/package-lock.json', '**/dist/**', '**/*.min.js'])
       .meta({ description: 'Never review files matching these globs.' }),
-    max_diff_lines: z.number().int().positive().default(3000).meta({
-      description: 'Above this many changed lines, only the most important files are reviewed.',
-    }),
-    nitpicks: z.boolean().default(false).meta({
-      description:
-        'Also comment on style and naming, not only on bugs, security and missing tests.',
-    }),
+    max_diff_lines: z
+      .number()
+      .int()
+      .positive()
+      .default(3000)
+      .meta({
+        description: 'Above this many changed lines, only the most important files are reviewed.',
+      }),
+    nitpicks: z
+      .boolean()
+      .default(false)
+      .meta({
+        description:
+          'Also comment on style and naming, not only on bugs, security and missing tests.',
+      }),
     verdicts: z
       .array(z.enum(['comment', 'approve', 'request_changes']))
       .default(['comment'])
@@ -75,13 +86,20 @@ export const RepoConfig = z
       .min(1)
       .default('claw')
       .meta({ description: 'Adding this label to an issue asks Claw to resolve it.' }),
-    allowed_bots: z.array(z.string().min(1)).default([]).meta({
-      description:
-        'Bot accounts (e.g. `renovate[bot]`) whose mentions may trigger Claw. Humans need write access.',
-    }),
-    base_branch: z.string().min(1).optional().meta({
-      description: "The branch pull requests target; the repository's default branch when unset.",
-    }),
+    allowed_bots: z
+      .array(z.string().min(1))
+      .default([])
+      .meta({
+        description:
+          'Bot accounts (e.g. `renovate[bot]`) whose mentions may trigger Claw. Humans need write access.',
+      }),
+    base_branch: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({
+        description: "The branch pull requests target; the repository's default branch when unset.",
+      }),
     branch_prefix: z
       .string()
       .regex(/^[A-Za-z0-9._/-]+\/$/, 'must end with / and contain only letters, digits, . _ - /')
@@ -91,9 +109,13 @@ export const RepoConfig = z
       .boolean()
       .default(false)
       .meta({ description: 'Open pull requests as drafts.' }),
-    model: z.string().min(1).optional().meta({
-      description: 'The model to use for this repository; the server default when unset.',
-    }),
+    model: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({
+        description: 'The model to use for this repository; the server default when unset.',
+      }),
     budgets: BudgetConfig.default({}).meta({
       description: 'Per-job limits; they can lower the server limits, never raise them.',
     }),
@@ -102,22 +124,31 @@ export const RepoConfig = z
     }),
     sandbox: z
       .object({
-        network: z.boolean().default(false).meta({
-          description:
-            "Allow network access inside the agent's shell sandbox (e.g. to install packages).",
-        }),
+        network: z
+          .boolean()
+          .default(false)
+          .meta({
+            description:
+              "Allow network access inside the agent's shell sandbox (e.g. to install packages).",
+          }),
       })
       .strict()
       .default({ network: false })
       .meta({ description: "The agent's shell sandbox." }),
-    redact_terms: z.array(z.string().min(1)).default([]).meta({
-      description:
-        'Extra internal terms (codenames, hosts, `/regex/`) that must never appear in anything Claw writes.',
-    }),
-    attribution: z.enum(['keep', 'strip']).default('keep').meta({
-      description:
-        'Keep or strip AI co-author trailers and "Generated with" lines in commits and pull requests.',
-    }),
+    redact_terms: z
+      .array(z.string().min(1))
+      .default([])
+      .meta({
+        description:
+          'Extra internal terms (codenames, hosts, `/regex/`) that must never appear in anything Claw writes.',
+      }),
+    attribution: z
+      .enum(['keep', 'strip'])
+      .default('keep')
+      .meta({
+        description:
+          'Keep or strip AI co-author trailers and "Generated with" lines in commits and pull requests.',
+      }),
   })
   .strict();
 export type RepoConfig = z.infer<typeof RepoConfig>;
