@@ -1,6 +1,6 @@
 // The spend limits of one run, shared with its Task children: tokens, USD and wall clock are pooled,
 // turns are counted per loop. It predicts when the next turn is the last one that fits, for the wrap-up.
-import { totalTokens, type Usage } from './types.js';
+import { addUsage, totalTokens, ZERO_USAGE, type Usage } from './types.js';
 
 export interface BudgetLimits {
   maxTurns: number;
@@ -22,6 +22,8 @@ export type BudgetStop = 'max_turns' | 'max_tokens' | 'max_cost_usd' | 'wall_clo
 export class Budget {
   tokens = 0;
   costUsd = 0;
+  /** Usage of every model call of the run, children included. */
+  usage: Usage = { ...ZERO_USAGE };
   private readonly startedAt: number;
   /** The largest single turn seen, used to predict whether another full turn still fits. */
   private largestTurnTokens = 0;
@@ -31,9 +33,10 @@ export class Budget {
   constructor(
     readonly limits: BudgetLimits,
     private readonly clock: () => number = Date.now,
-    spent: { tokens?: number; costUsd?: number; elapsedMs?: number } = {},
+    spent: { usage?: Usage; costUsd?: number; elapsedMs?: number } = {},
   ) {
-    this.tokens = spent.tokens ?? 0;
+    this.usage = { ...(spent.usage ?? ZERO_USAGE) };
+    this.tokens = totalTokens(this.usage);
     this.costUsd = spent.costUsd ?? 0;
     this.startedAt = clock() - (spent.elapsedMs ?? 0);
   }
@@ -54,6 +57,7 @@ export class Budget {
     const tokens = totalTokens(usage);
     this.tokens += tokens;
     this.costUsd += costUsd;
+    this.usage = addUsage(this.usage, usage);
     this.largestTurnTokens = Math.max(this.largestTurnTokens, tokens);
     this.largestTurnCost = Math.max(this.largestTurnCost, costUsd);
     this.longestTurnMs = Math.max(this.longestTurnMs, durationMs);

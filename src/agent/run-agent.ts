@@ -567,7 +567,7 @@ interface Restored {
   task: string;
   todos: Todo[];
   elapsedMs: number;
-  budgetTokens: number;
+  budgetUsage: Usage;
   budgetCost: number;
   ended?: Record<string, unknown>;
 }
@@ -579,7 +579,7 @@ function restore(file: string): Restored | undefined {
   if (start === undefined) return undefined;
   const state = newState();
   let todos: Todo[] = [];
-  let budgetTokens = 0;
+  let budgetUsage: Usage = { ...ZERO_USAGE };
   let budgetCost = 0;
   let elapsedMs = 0;
   let ended: Record<string, unknown> | undefined;
@@ -592,11 +592,7 @@ function restore(file: string): Restored | undefined {
         if (entry.agent === 'main') state.messages = entry.messages;
         break;
       case 'response':
-        budgetTokens +=
-          entry.usage.inputTokens +
-          entry.usage.outputTokens +
-          entry.usage.cacheReadTokens +
-          entry.usage.cacheWriteTokens;
+        budgetUsage = addUsage(budgetUsage, entry.usage);
         budgetCost += entry.costUsd;
         elapsedMs += entry.durationMs;
         state.usage = addUsage(state.usage, entry.usage);
@@ -637,7 +633,7 @@ function restore(file: string): Restored | undefined {
     task: start.task,
     todos,
     elapsedMs,
-    budgetTokens,
+    budgetUsage,
     budgetCost,
     ...(ended !== undefined ? { ended } : {}),
   };
@@ -679,7 +675,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
     instructions: instructions.text,
   });
   const budget = new Budget(limits, clock, {
-    tokens: restored?.budgetTokens ?? 0,
+    ...(restored !== undefined ? { usage: restored.budgetUsage } : {}),
     costUsd: restored?.budgetCost ?? 0,
     elapsedMs: restored?.elapsedMs ?? 0,
   });
@@ -856,8 +852,9 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
     stopReason,
     turns: state.turns,
     toolCalls: state.toolCalls,
-    usage: state.usage,
-    costUsd: state.costUsd,
+    // The whole run's spend: the main loop, its summaries and every Task child.
+    usage: budget.usage,
+    costUsd: budget.costUsd,
     filesChanged: await changedFiles(worktree, baseline, session.changedFiles),
     finalText: state.finalText,
     todos: session.todos,
