@@ -57,7 +57,7 @@ export async function runScripted(
   turns: ScriptedTurn[],
   options: Partial<RunAgentOptions> = {},
 ) {
-  const provider = options.provider ?? scripted(turns);
+  const provider = scripted(turns);
   const result = await runAgent({ provider, workdir: repo.dir, task: 'Do the task.', ...options });
   return { result, provider };
 }
