@@ -569,6 +569,7 @@ interface Restored {
   elapsedMs: number;
   budgetUsage: Usage;
   budgetCost: number;
+  lastPurpose: 'turn' | 'wrap_up' | 'summary' | undefined;
   ended?: Record<string, unknown>;
 }
 
@@ -583,6 +584,7 @@ function restore(file: string): Restored | undefined {
   let budgetCost = 0;
   let elapsedMs = 0;
   let ended: Record<string, unknown> | undefined;
+  let lastPurpose: Restored['lastPurpose'];
   for (const entry of entries) {
     switch (entry.kind) {
       case 'message':
@@ -599,6 +601,7 @@ function restore(file: string): Restored | undefined {
         state.costUsd += entry.costUsd;
         if (entry.agent === 'main' && entry.purpose !== 'summary') state.turns = entry.turn;
         if (entry.agent === 'main') state.toolCalls += entry.toolCalls;
+        if (entry.agent === 'main') lastPurpose = entry.purpose;
         break;
       case 'todos':
         todos = entry.todos;
@@ -635,8 +638,27 @@ function restore(file: string): Restored | undefined {
     elapsedMs,
     budgetUsage,
     budgetCost,
+    lastPurpose,
     ...(ended !== undefined ? { ended } : {}),
   };
+}
+
+/**
+ * A restored run whose last message is the model's final answer had already ended (the crash hit before the
+ * end line): it must not call the model again with a history that ends on an assistant turn.
+ */
+function finishedBeforeCrash(
+  state: LoopState,
+  restored: Restored,
+  budget: Budget,
+  maxTurns: number,
+): AgentStopReason | undefined {
+  const last = state.messages[state.messages.length - 1];
+  if (last?.role !== 'assistant' || last.content.some((block) => block.type === 'tool_use'))
+    return undefined;
+  if (restored.lastPurpose === 'wrap_up')
+    return budget.exhausted() ?? budget.lastTurnReason(state.turns, maxTurns) ?? 'max_turns';
+  return 'end_turn';
 }
 
 function safeEmitter(
@@ -836,7 +858,11 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
 
   let stopReason: AgentStopReason;
   try {
-    stopReason = (await loop(config, state)).stopReason;
+    const finished =
+      restored === undefined
+        ? undefined
+        : finishedBeforeCrash(state, restored, budget, limits.maxTurns);
+    stopReason = finished ?? (await loop(config, state)).stopReason;
   } catch (error) {
     if (error instanceof CancelledError || internal.signal.aborted) stopReason = 'aborted';
     else {

@@ -106,7 +106,12 @@ async function parseRunArgs(args: string[], io: RunCommandIO): Promise<ParsedRun
       },
     }));
   } catch (error) {
-    throw new UsageError(describeError(error), { cause: error });
+    // parseArgs errors may come from another realm (e.g. under a test VM), so read the message structurally.
+    const message =
+      typeof error === 'object' && error !== null && 'message' in error
+        ? String(error.message)
+        : describeError(error);
+    throw new UsageError(message, { cause: error });
   }
   if (values.repo === undefined) throw new UsageError('--repo DIR is required');
   if (values.task === undefined && values.resume !== true)
