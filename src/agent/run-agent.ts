@@ -152,6 +152,8 @@ const WRAP_UP_TEXT =
 /** Everything one loop (the main agent or a Task child) needs. */
 interface LoopConfig {
   agent: string;
+  /** Sub-agent kinds, to tell whether a Task call may mutate (then it runs alone). */
+  subagentTypes?: Readonly<Record<string, SubagentType>>;
   provider: Provider;
   system: string;
   tools: Tool[];
@@ -286,6 +288,17 @@ async function mapBounded<T, R>(
   return results;
 }
 
+/** Whether a call may run alongside others: read-only tools, and Task children whose tools are all read-only. */
+function isReadOnlyCall(call: ToolUseBlock, config: LoopConfig): boolean {
+  const tool = config.tools.find((candidate) => candidate.name === call.name);
+  // Unknown tools and broken input only produce an error result, which is safe to run in parallel.
+  if (tool === undefined) return true;
+  if (tool.name !== 'Task' || config.subagentTypes === undefined) return tool.readOnly;
+  const requested = (call.input as { subagent_type?: unknown } | null)?.subagent_type;
+  const type = config.subagentTypes[typeof requested === 'string' ? requested : 'general-purpose'];
+  return type === undefined || type.tools.every((name) => READ_ONLY_TOOL_NAMES.includes(name));
+}
+
 /** Runs a turn's calls: consecutive read-only calls together, mutating ones alone and in order. */
 async function executeCalls(
   calls: readonly ToolUseBlock[],
@@ -295,8 +308,7 @@ async function executeCalls(
   let index = 0;
   while (index < calls.length) {
     const call = calls[index] as ToolUseBlock;
-    const readOnly = config.tools.find((tool) => tool.name === call.name)?.readOnly ?? true;
-    if (!readOnly) {
+    if (!isReadOnlyCall(call, config)) {
       results.push(await runTool(call, config));
       index++;
       continue;
@@ -304,7 +316,7 @@ async function executeCalls(
     const batch: ToolUseBlock[] = [];
     while (index < calls.length) {
       const next = calls[index] as ToolUseBlock;
-      if (!(config.tools.find((tool) => tool.name === next.name)?.readOnly ?? true)) break;
+      if (!isReadOnlyCall(next, config)) break;
       batch.push(next);
       index++;
     }
@@ -812,6 +824,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
   };
   const config: LoopConfig = {
     agent: 'main',
+    subagentTypes,
     provider: options.provider,
     system,
     tools,

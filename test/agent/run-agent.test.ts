@@ -348,6 +348,64 @@ describe('Task sub-agents', () => {
     expect(result.usage.inputTokens + result.usage.outputTokens).toBe(2 * 11 + 8 * 101);
   });
 
+  it('runs Task children of a mutating sub-agent type one at a time, with their tools', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const provider = routingProvider(async (request) => {
+      if (!request.system.includes('You edit files.'))
+        return request.messages.length > 1
+          ? turn([text('both edits done')])
+          : turn([
+              toolUse('e1', 'Task', {
+                description: 'edit',
+                prompt: 'first',
+                subagent_type: 'editor',
+              }),
+              toolUse('e2', 'Task', {
+                description: 'edit',
+                prompt: 'second',
+                subagent_type: 'editor',
+              }),
+            ]);
+      const prompt = (request.messages[0]!.content[0] as { text: string }).text;
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      inFlight--;
+      if (request.messages.length === 1)
+        return turn([
+          toolUse(`w-${prompt}`, 'Write', { file_path: `${prompt}.txt`, content: prompt }),
+        ]);
+      return turn([text(`wrote ${prompt}`)]);
+    });
+    const result = await runAgent({
+      provider,
+      workdir: repo.dir,
+      task: 't',
+      subagentTypes: {
+        editor: { description: 'edits', tools: ['Read', 'Write'], systemPrompt: 'You edit files.' },
+      },
+    });
+    expect(result.stopReason).toBe('end_turn');
+    expect(maxInFlight).toBe(1);
+    expect(await readFile(path.join(repo.dir, 'first.txt'), 'utf8')).toBe('first');
+    expect(await readFile(path.join(repo.dir, 'second.txt'), 'utf8')).toBe('second');
+    expect(result.filesChanged).toEqual(['first.txt', 'second.txt']);
+  });
+
+  it('refuses an unknown subagent_type in plain words', async () => {
+    const provider = routingProvider((request) =>
+      request.messages.length > 1
+        ? turn([text('ok')])
+        : turn([toolUse('t', 'Task', { description: 'd', prompt: 'p', subagent_type: 'wizard' })]),
+    );
+    await runAgent({ provider, workdir: repo.dir, task: 't' });
+    expect(provider.requests[1]!.messages[2]!.content[0]).toMatchObject({
+      is_error: true,
+      content: 'Unknown subagent_type "wizard". Available: general-purpose.',
+    });
+  });
+
   it('stops children when the shared budget runs out', async () => {
     const provider = routingProvider((request) => {
       if (!request.system.includes('research sub-agent'))
