@@ -90,10 +90,7 @@ export function ensureSandboxHome(): void {
 }
 
 /** bubblewrap's arguments: the root read-only, the worktree (and extra paths) writable, /tmp private. */
-export function bubblewrapArgs(
-  worktree: string,
-  options: SandboxOptions & { writablePaths?: readonly string[] } = {},
-): string[] {
+export function bubblewrapArgs(worktree: string, options: SandboxOptions = {}): string[] {
   const args = [
     '--ro-bind',
     '/',

@@ -39,7 +39,17 @@ export const globTool = defineTool<GlobInput>({
         `The pattern "${input.pattern}" is not a valid glob: ${(error as Error).message}`,
       );
     }
-    const files = await listFiles(context.worktree, base.relative, context.signal);
+    // List only under the pattern's literal leading folders (src/** → src), so git does not walk the whole tree.
+    const literal: string[] = [];
+    for (const segment of pattern.split('/').slice(0, -1)) {
+      if (/[*?[\]{}()!+@]/.test(segment)) break;
+      literal.push(segment);
+    }
+    const scope =
+      [base.relative === '.' ? '' : base.relative, ...literal]
+        .filter((part) => part !== '')
+        .join('/') || '.';
+    const files = await listFiles(context.worktree, scope, context.signal);
     const prefix = base.relative === '.' ? '' : `${base.relative}/`;
     const matched = files.filter((file) => matcher(file.slice(prefix.length)));
     const withTimes = await Promise.all(

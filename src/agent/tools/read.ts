@@ -1,6 +1,7 @@
 // `Read {file_path, offset?, limit?}`: a file with cat -n style line numbers, at most 2000 lines per call,
 // saying so when it truncates; it records the read so Edit and Write can require it.
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync, type Stats } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { resolveInWorktree } from './resolve-path.js';
 import { capOutput, defineTool, ToolFailure } from './tool.js';
@@ -9,6 +10,7 @@ export const MAX_READ_LINES = 2000;
 const MAX_LINE_CHARS = 2000;
 const MAX_READ_CHARS = 100_000;
 const MAX_FILE_BYTES = 20 * 1024 * 1024;
+const SYNC_READ_BYTES = 256 * 1024;
 
 export const ReadInput = z.strictObject({
   file_path: z
@@ -41,9 +43,9 @@ export const readTool = defineTool<ReadInput>({
   ].join(' '),
   async run(input, context) {
     const target = resolveInWorktree(context.worktree, input.file_path);
-    let info;
+    let info: Stats;
     try {
-      info = await stat(target.absolute);
+      info = statSync(target.absolute);
     } catch {
       throw new ToolFailure(
         `The file "${target.relative}" does not exist. Use Glob or LS to find the right path.`,
@@ -55,7 +57,11 @@ export const readTool = defineTool<ReadInput>({
       throw new ToolFailure(
         `"${target.relative}" is ${info.size} bytes, too large to read. Use Grep to find the part you need.`,
       );
-    const buffer = await readFile(target.absolute);
+    // Small files are read synchronously: two thread-pool round trips cost more than the read itself.
+    const buffer =
+      info.size <= SYNC_READ_BYTES
+        ? readFileSync(target.absolute)
+        : await readFile(target.absolute);
     if (buffer.subarray(0, 8000).includes(0))
       throw new ToolFailure(
         `"${target.relative}" is a binary file (${info.size} bytes); Read only shows text.`,

@@ -18,6 +18,8 @@ export interface SandboxOptions {
   bubblewrap?: 'auto' | 'off';
   /** Names of server variables Bash may see, on top of the safe base set; credentials are still dropped. */
   envAllowlist?: readonly string[];
+  /** Further paths bubblewrap keeps writable, e.g. the git dir a linked worktree shares with its mirror. */
+  writablePaths?: readonly string[];
   /** Extra variables set inside Bash (after scrubbing, so they must not be secrets). */
   env?: Readonly<Record<string, string>>;
 }
