@@ -1,7 +1,8 @@
-// `npm run bench -- agent [--files N]`: the agent's tool overhead, Grep against rg / git grep on a generated repo,
+// `npm run bench -- agent [--files N] [--only overhead,grep,cache,compaction]`: the agent's tool overhead, Grep against rg / git grep on a generated repo,
 // prompt-cache friendliness of a 40-turn session, and compaction over a 300-tool-call session. Ratios, same run.
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -111,7 +112,8 @@ async function toolOverhead(): Promise<void> {
     let flip = false;
     const figures = await compare(41, {
       'Read tool': () => callTool('Read', { file_path: 'src/pkg1/mod600.ts' }, context),
-      'Read I/O': async () => (await readFile(file, 'utf8')).split('\n').length,
+      // Read's I/O: a stat and a read (synchronous for small files, as the tool does).
+      'Read I/O': () => Promise.resolve(statSync(file).size + readFileSync(file).length),
       'Edit tool': async () => {
         flip = !flip;
         await callTool(
@@ -124,10 +126,12 @@ async function toolOverhead(): Promise<void> {
           context,
         );
       },
-      'Edit I/O': async () => {
+      // Edit's I/O: stat (changed since read?), read, write, stat (the new mtime), synchronous as in the tool.
+      'Edit I/O': () => {
         const target = path.join(dir, 'src/pkg1/mod602.ts');
-        const text = await readFile(target, 'utf8');
-        await writeFile(target, text);
+        statSync(target);
+        writeFileSync(target, readFileSync(target, 'utf8'));
+        return Promise.resolve(statSync(target));
       },
       'Glob tool': () => callTool('Glob', { pattern: 'src/pkg3/**/*.ts' }, context),
       // Glob's I/O: git's file list for the scope, then the mtime of each match (it sorts newest first).
@@ -154,7 +158,12 @@ async function toolOverhead(): Promise<void> {
             '--no-heading',
             '--with-filename',
             '--line-number',
+            '--color',
+            'never',
             '--hidden',
+            '--no-messages',
+            '--glob',
+            '!.git',
             '--regexp',
             'needle_\\d+',
           ],
@@ -432,11 +441,14 @@ async function compaction(window: number, toolCalls: number): Promise<void> {
 export async function bench(args: string[]): Promise<void> {
   const filesArg = args.indexOf('--files');
   const files = filesArg === -1 ? 50_000 : Number(args[filesArg + 1]);
+  const onlyArg = args.indexOf('--only');
+  const only = onlyArg === -1 ? undefined : args[onlyArg + 1];
+  const want = (name: string): boolean => only === undefined || only.split(',').includes(name);
   console.log(
-    `agent benchmark on ${os.cpus().length} cores; rg ${(await hasProgram('rg')) ? 'present' : 'absent'}`,
+    `agent benchmark on ${os.cpus().length} cores (load ${os.loadavg()[0]?.toFixed(1)}); rg ${(await hasProgram('rg')) ? 'present' : 'absent'}`,
   );
-  await toolOverhead();
-  await grepLargeRepo(files);
-  await cacheFriendliness();
-  await compaction(30_000, 300);
+  if (want('overhead')) await toolOverhead();
+  if (want('grep')) await grepLargeRepo(files);
+  if (want('cache')) await cacheFriendliness();
+  if (want('compaction')) await compaction(30_000, 300);
 }

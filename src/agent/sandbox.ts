@@ -85,6 +85,8 @@ export function scrubEnv(
   return env;
 }
 
+const BWRAP_HOME = '/tmp/claw-home';
+
 export function ensureSandboxHome(): void {
   mkdirSync(SANDBOX_HOME, { recursive: true });
 }
@@ -101,8 +103,12 @@ export function bubblewrapArgs(worktree: string, options: SandboxOptions = {}): 
     '/proc',
     '--tmpfs',
     '/tmp',
+    // Inside the sandbox HOME is a fresh folder on the private /tmp, whatever the host's TMPDIR.
     '--dir',
-    SANDBOX_HOME,
+    BWRAP_HOME,
+    '--setenv',
+    'HOME',
+    BWRAP_HOME,
   ];
   for (const writable of [worktree, ...(options.writablePaths ?? [])])
     args.push('--bind', writable, writable);

@@ -261,6 +261,27 @@ describe('runAgent tools', () => {
     expect(result.todos).toEqual(todos);
   });
 
+  it('refuses a todo list with two items in progress and keeps the previous list', async () => {
+    const good = [{ content: 'A', status: 'in_progress', activeForm: 'Doing A' }];
+    const bad = [
+      { content: 'A', status: 'in_progress', activeForm: 'Doing A' },
+      { content: 'B', status: 'in_progress', activeForm: 'Doing B' },
+    ];
+    const provider = routingProvider((_request, index) =>
+      index === 0
+        ? turn([toolUse('t1', 'TodoWrite', { todos: good })])
+        : index === 1
+          ? turn([toolUse('t2', 'TodoWrite', { todos: bad })])
+          : turn([text('ok')]),
+    );
+    const result = await runAgent({ provider, workdir: repo.dir, task: 't' });
+    expect(provider.requests[2]!.messages[4]!.content[0]).toMatchObject({
+      is_error: true,
+      content: expect.stringMatching(/2 items are in_progress/),
+    });
+    expect(result.todos).toEqual(good);
+  });
+
   it('keeps running when the progress callback throws', async () => {
     const { result } = await runScripted(repo, [readTurn('t1'), turn([text('fine')])], {
       progress: () => {

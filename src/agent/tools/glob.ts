@@ -1,4 +1,5 @@
 // `Glob {pattern, path?}`: files matching a glob pattern, respecting .gitignore, newest first.
+import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
@@ -25,7 +26,7 @@ export const globTool = defineTool<GlobInput>({
   description: `Finds files by glob pattern (e.g. "**/*.ts"), skipping what .gitignore ignores. Returns paths relative to the repository root, most recently modified first, at most ${MAX_RESULTS}.`,
   async run(input, context) {
     const base = resolveInWorktree(context.worktree, input.path ?? '.');
-    const baseStat = await stat(base.absolute).catch(() => undefined);
+    const baseStat = statSync(base.absolute, { throwIfNoEntry: false });
     if (baseStat === undefined)
       throw new ToolFailure(`The folder "${base.relative}" does not exist.`);
     if (!baseStat.isDirectory())
