@@ -605,6 +605,11 @@ function restore(file: string): Restored | undefined {
       case 'compaction':
         if (entry.agent === 'main') state.messages = entry.messages;
         break;
+      case 'request':
+        // The wrap-up instruction is appended to the last message of that request only; replay it.
+        if (entry.agent === 'main' && entry.purpose === 'wrap_up')
+          state.messages = withUserText(state.messages, WRAP_UP_TEXT);
+        break;
       case 'response':
         budgetUsage = addUsage(budgetUsage, entry.usage);
         budgetCost += entry.costUsd;

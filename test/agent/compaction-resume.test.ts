@@ -294,4 +294,35 @@ describe('resume', () => {
     });
     expect(again.requests).toHaveLength(0);
   });
+
+  it('replays the wrap-up instruction when it resumes after a wrap-up turn', async () => {
+    const transcript = path.join(dir, 'wrap.jsonl');
+    const first = routingProvider((_request, index) =>
+      turn([toolUse(`r${index}`, 'Read', { file_path: `src/module-${index}.ts` })]),
+    );
+    await runAgent({
+      provider: first,
+      workdir: repo.dir,
+      task: TASK,
+      transcriptPath: transcript,
+      limits: { maxTurns: 2 },
+    });
+    const lines = (await readFile(transcript, 'utf8')).trim().split('\n');
+    await writeFile(
+      transcript,
+      `${lines.filter((line) => !line.startsWith('{"kind":"end"')).join('\n')}\n`,
+    );
+    const resumed = routingProvider(() => turn([text('Summary after restart.')]));
+    await runAgent({
+      provider: resumed,
+      workdir: repo.dir,
+      task: TASK,
+      transcriptPath: transcript,
+      resume: true,
+      limits: { maxTurns: 5 },
+    });
+    const sentBefore = first.requests[1]!.messages;
+    expect(resumed.requests[0]!.messages.slice(0, sentBefore.length)).toEqual(sentBefore);
+    assertToolPairs(resumed.requests[0]!.messages);
+  });
 });
