@@ -4,8 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { runCommand } from '../../src/cli/run.js';
 import { startAnthropicServer } from '../../src/dev/index.js';
 import type { TempRepo } from '../support/git-repo.js';
-import { makeTempDir } from '../support/git-repo.js';
-import { repoWith, text, toolUse, turn } from './support/harness.js';
+import { repoWith, text, toolUse, turn, tempDir } from './support/harness.js';
 
 const fixture = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -114,7 +113,7 @@ describe('claw run', () => {
   });
 
   it('exits 2 when DIR is not a git repository', async () => {
-    const plain = await makeTempDir('claw-plain-');
+    const plain = await tempDir('claw-plain-');
     const code = await runCommand(
       ['--repo', plain, '--task', 'x', '--provider', `scripted:${fixture}`],
       io(),
@@ -163,7 +162,7 @@ describe('claw run', () => {
   });
 
   it('writes a transcript and resumes from it', async () => {
-    const transcript = path.join(await makeTempDir('claw-cli-'), 'run.jsonl');
+    const transcript = path.join(await tempDir('claw-cli-'), 'run.jsonl');
     await runCommand(
       [
         '--repo',

@@ -10,7 +10,6 @@ import {
 } from '../../src/agent/index.js';
 import { ModelError } from '../../src/lib/index.js';
 import type { TempRepo } from '../support/git-repo.js';
-import { makeTempDir } from '../support/git-repo.js';
 import {
   assertToolPairs,
   lastUserText,
@@ -19,6 +18,7 @@ import {
   text,
   toolUse,
   turn,
+  tempDir,
 } from './support/harness.js';
 
 let repo: TempRepo;
@@ -37,7 +37,7 @@ beforeEach(async () => {
       (_, line) => `export const value${n}_${line} = ${line}; // padding text`,
     ).join('\n');
   repo = await repoWith(files);
-  dir = await makeTempDir('claw-transcripts-');
+  dir = await tempDir('claw-transcripts-');
 });
 afterEach(async () => {
   await repo.cleanup();

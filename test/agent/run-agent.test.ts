@@ -2,7 +2,6 @@ import { readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runAgent, type AgentProgress, type ScriptedTurn } from '../../src/agent/index.js';
 import type { TempRepo } from '../support/git-repo.js';
-import { makeTempDir } from '../support/git-repo.js';
 import {
   lastUserText,
   repoWith,
@@ -12,6 +11,7 @@ import {
   text,
   toolUse,
   turn,
+  tempDir,
 } from './support/harness.js';
 
 let repo: TempRepo;
@@ -476,7 +476,7 @@ describe('instructions and transcript', () => {
   });
 
   it('skips an instructions file that is a symlink out of the worktree', async () => {
-    const outside = await makeTempDir('claw-outside-');
+    const outside = await tempDir('claw-outside-');
     await writeFile(path.join(outside, 'secret.md'), 'SERVER SECRET');
     await symlink(path.join(outside, 'secret.md'), path.join(repo.dir, 'CLAUDE.md'));
     const provider = routingProvider(() => turn([text('ok')]));
@@ -486,7 +486,7 @@ describe('instructions and transcript', () => {
 
   it('writes every request and response to the transcript, redacted', async () => {
     await repo.write({ 'config.txt': 'token=SECRET-CANARY-123\n' });
-    const transcript = path.join(await makeTempDir('claw-transcript-'), 'run.jsonl');
+    const transcript = path.join(await tempDir('claw-transcript-'), 'run.jsonl');
     await runScripted(
       repo,
       [

@@ -11,7 +11,7 @@ import {
 import { startAnthropicServer, type AnthropicServer } from '../../../src/dev/index.js';
 import { CancelledError, ModelError, ModelOutputError } from '../../../src/lib/index.js';
 import type { TempRepo } from '../../support/git-repo.js';
-import { repoWith, text, toolUse, turn } from '../support/harness.js';
+import { repoWith, tempDir, text, toolUse, turn } from '../support/harness.js';
 
 let server: AnthropicServer | undefined;
 let repo: TempRepo;
@@ -218,7 +218,7 @@ describe('Anthropic provider over the loopback Messages API', () => {
     const s = await serve([turn([text('thinking'), text('more')], { fault: 'stall' })]);
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 200);
-    const transcript = path.join(repo.dir, '..', `${path.basename(repo.dir)}.jsonl`);
+    const transcript = path.join(await tempDir('claw-transcript-'), 'run.jsonl');
     const result = await runAgent({
       provider: provider(s.url),
       workdir: repo.dir,

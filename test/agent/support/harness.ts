@@ -1,5 +1,6 @@
 // Shared test scaffolding for the agent: temp repos, a tool context on them, and scripted runs.
 import { realpathSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import {
   createSessionState,
   createScriptedProvider,
@@ -12,7 +13,20 @@ import {
   type ScriptedTurn,
   type ToolContext,
 } from '../../../src/agent/index.js';
-import { createTempRepo, type TempRepo } from '../../support/git-repo.js';
+import { createTempRepo, makeTempDir, type TempRepo } from '../../support/git-repo.js';
+
+const createdDirs: string[] = [];
+
+/** A temp dir removed after the test file's last test. */
+export async function tempDir(prefix: string): Promise<string> {
+  const dir = await makeTempDir(prefix);
+  createdDirs.push(dir);
+  return dir;
+}
+
+afterAll(async () => {
+  await Promise.all(createdDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
 
 export const noSleep = (): Promise<void> => Promise.resolve();
 

@@ -11,8 +11,7 @@ import {
 } from '../../../src/agent/index.js';
 import { createLogger, createLogSink } from '../../../src/lib/index.js';
 import type { TempRepo } from '../../support/git-repo.js';
-import { makeTempDir } from '../../support/git-repo.js';
-import { repoWith, toolContext } from '../support/harness.js';
+import { repoWith, toolContext, tempDir } from '../support/harness.js';
 
 const run = promisify(execFile);
 const bash = ALL_TOOLS.find((tool) => tool.name === 'Bash');
@@ -124,7 +123,7 @@ describe('Bash sandbox', () => {
   it('under bubblewrap, only the worktree is writable and there is no network', async () => {
     if (!(await bubblewrapAvailable()))
       throw new Error('bubblewrap is installed on this machine but cannot build a sandbox');
-    const outside = await makeTempDir('claw-bwrap-');
+    const outside = await tempDir('claw-bwrap-');
     const context = toolContext(repo, { sandbox: { bubblewrap: 'auto' } });
     const write = await callBash(
       { command: `echo ok > inside.txt && echo bad > ${outside}/planted.txt` },

@@ -2,8 +2,7 @@ import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ALL_TOOLS, resolveInWorktree, type ToolContext } from '../../../src/agent/index.js';
 import type { TempRepo } from '../../support/git-repo.js';
-import { makeTempDir } from '../../support/git-repo.js';
-import { repoWith, toolContext } from '../support/harness.js';
+import { repoWith, toolContext, tempDir } from '../support/harness.js';
 
 const tool = (name: string) => {
   const found = ALL_TOOLS.find((candidate) => candidate.name === name);
@@ -28,7 +27,7 @@ beforeEach(async () => {
     '.gitignore': 'dist/\n',
   });
   await repo.write({ 'dist/out.js': 'ignored', 'notes.txt': 'untracked but not ignored' });
-  outside = await makeTempDir('claw-outside-');
+  outside = await tempDir('claw-outside-');
   await writeFile(path.join(outside, 'secret.txt'), 'TOP SECRET');
   context = toolContext(repo);
 });
