@@ -37,7 +37,10 @@ export function stubOldToolResults(
   const assistantIndexes = messages.flatMap((message, index) =>
     message.role === 'assistant' ? [index] : [],
   );
-  const cutoff = assistantIndexes[assistantIndexes.length - keepRecentTurns] ?? 0;
+  const cutoff =
+    keepRecentTurns <= 0
+      ? messages.length
+      : (assistantIndexes[assistantIndexes.length - keepRecentTurns] ?? 0);
   let stubbed = 0;
   const result = messages.map((message, index): Message => {
     if (message.role !== 'user' || index >= cutoff) return message;

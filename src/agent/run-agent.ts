@@ -399,6 +399,23 @@ function requestTokens(config: LoopConfig, state: LoopState, messages: Message[]
 
 /** Brings the history under the compaction threshold: stubs first, then a summary of older turns. */
 async function compactIfNeeded(config: LoopConfig, state: LoopState): Promise<void> {
+  await compactHistory(config, state);
+  // Last resort, when a few huge recent results alone overflow: stub those too, newest turn last.
+  for (const keep of [1, 0]) {
+    if (requestTokens(config, state, state.messages) <= 0.95 * config.contextWindow) return;
+    const stubbed = stubOldToolResults(state.messages, keep);
+    if (stubbed.stubbed === 0) continue;
+    state.messages = stubbed.messages;
+    config.transcript.append({
+      kind: 'compaction',
+      agent: config.agent,
+      stage: 'stub',
+      messages: state.messages,
+    });
+  }
+}
+
+async function compactHistory(config: LoopConfig, state: LoopState): Promise<void> {
   const limit = config.compaction.threshold * config.contextWindow;
   const before = requestTokens(config, state, state.messages);
   if (before <= limit) return;

@@ -117,6 +117,25 @@ describe('compaction', () => {
     expect(result.todos).toEqual(TODOS);
   });
 
+  it('stubs even the newest results when a few huge ones alone overflow the window', async () => {
+    await repo.write({ 'big.txt': `${'x'.repeat(150)}\n`.repeat(250) });
+    let step = 0;
+    const provider = routingProvider(
+      (request) => {
+        if (isSummaryRequest(request)) return turn([text('## Goal\nRead big.txt.')]);
+        const current = step++;
+        return current < 3
+          ? turn([toolUse(`big-${current}`, 'Read', { file_path: 'big.txt', offset: current + 1 })])
+          : turn([text('done')]);
+      },
+      { contextWindow: 12_000 },
+    );
+    const result = await runAgent({ provider, workdir: repo.dir, task: TASK });
+    expect(result.stopReason).toBe('end_turn');
+    for (const sent of provider.requests) expect(estimateTokens(sent)).toBeLessThanOrEqual(12_000);
+    for (const sent of provider.requests) assertToolPairs(sent.messages);
+  });
+
   it('resumes from a transcript cut after a summary with the compacted history', async () => {
     const transcript = path.join(dir, 'cut.jsonl');
     await runAgent({

@@ -29,12 +29,21 @@ export interface OpenAIProviderOptions {
   prices?: PriceTable;
   retry?: RetryOptions;
   timeoutMs?: number;
+  /**
+   * Send `max_tokens` instead of `max_completion_tokens`. Defaults to true for any base URL that is not
+   * OpenAI's, since older vLLM and Ollama servers only read `max_tokens`.
+   */
+  legacyMaxTokens?: boolean;
 }
 
 type ChatMessage = Record<string, unknown>;
 
 /** The chat completions body for a normalized request; exported for tests. */
-export function toOpenAIBody(model: string, request: ModelRequest): Record<string, unknown> {
+export function toOpenAIBody(
+  model: string,
+  request: ModelRequest,
+  options: { legacyMaxTokens?: boolean } = {},
+): Record<string, unknown> {
   const messages: ChatMessage[] = [{ role: 'system', content: request.system }];
   for (const message of request.messages) {
     if (message.role === 'assistant') {
@@ -90,7 +99,10 @@ export function toOpenAIBody(model: string, request: ModelRequest): Record<strin
     ...(tools.length > 0
       ? { tools, tool_choice: request.toolChoice === 'none' ? 'none' : 'auto' }
       : {}),
-    max_completion_tokens: request.maxOutputTokens,
+    // OpenAI's reasoning models reject max_tokens; some compatible servers only know it.
+    ...(options.legacyMaxTokens === true
+      ? { max_tokens: request.maxOutputTokens }
+      : { max_completion_tokens: request.maxOutputTokens }),
     stream: true,
     stream_options: { include_usage: true },
   };
@@ -231,6 +243,16 @@ export async function assembleOpenAIStream(
   return { content, stopReason: mapFinishReason(finish, calls.size > 0), usage, model };
 }
 
+/** A base URL that is not OpenAI's own API (vLLM, Ollama, LiteLLM, …). */
+function isThirdPartyServer(baseURL: string | undefined): boolean {
+  if (baseURL === undefined) return false;
+  try {
+    return !new URL(baseURL).hostname.endsWith('openai.com');
+  } catch {
+    return true;
+  }
+}
+
 export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
   const client = new OpenAI({
     apiKey: options.apiKey ?? 'unused',
@@ -239,6 +261,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     timeout: options.timeoutMs ?? 10 * 60_000,
     logLevel: 'off',
   });
+  const legacyMaxTokens = options.legacyMaxTokens ?? isThirdPartyServer(options.baseURL);
   const contextWindow =
     options.contextWindow ?? priceFor(options.model, options.prices).contextWindow ?? 128_000;
   return {
@@ -249,10 +272,9 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
       withRetry(
         async () => {
           try {
-            const body = toOpenAIBody(
-              options.model,
-              request,
-            ) as unknown as OpenAI.ChatCompletionCreateParamsStreaming;
+            const body = toOpenAIBody(options.model, request, {
+              legacyMaxTokens,
+            }) as unknown as OpenAI.ChatCompletionCreateParamsStreaming;
             const stream = await client.chat.completions.create(
               body,
               request.signal !== undefined ? { signal: request.signal } : {},

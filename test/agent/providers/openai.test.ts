@@ -201,4 +201,14 @@ describe('OpenAI-compatible provider over loopback chat completions', () => {
       { role: 'user', content: 'wrap up' },
     ]);
   });
+
+  it('sends max_tokens to third-party servers and max_completion_tokens to OpenAI', async () => {
+    server = await startOpenAIServer([turn([text('ok')])]);
+    await provider(server.url).complete(request({ maxOutputTokens: 123 }));
+    expect(server.requests[0]?.body).toMatchObject({ max_tokens: 123 });
+    expect(server.requests[0]?.body).not.toHaveProperty('max_completion_tokens');
+    expect(toOpenAIBody('gpt-5', request({ maxOutputTokens: 9 }))).toMatchObject({
+      max_completion_tokens: 9,
+    });
+  });
 });
