@@ -30,6 +30,7 @@ async function serve(
   const running = await boot(env, logger, octokitHooks);
   return untilSignal(() => running.close(), logger);
 }
+import { RUN_USAGE, runCommand } from './cli/run.js';
 
 interface Command {
   summary: string;
@@ -93,6 +94,25 @@ const commands: Record<string, Command> = {
         stderr: (text) => process.stderr.write(text),
         env: process.env,
       }),
+  },
+  run: {
+    summary: 'Run the coding agent on a local git checkout (changes stay uncommitted)',
+    usage: RUN_USAGE,
+    run: async (args) => {
+      const controller = new AbortController();
+      const onSigint = (): void => controller.abort();
+      process.once('SIGINT', onSigint);
+      try {
+        return await runCommand(args, {
+          env: process.env,
+          stdout: (text) => console.log(text),
+          stderr: (text) => console.error(text),
+          signal: controller.signal,
+        });
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    },
   },
 };
 

@@ -207,7 +207,7 @@ export const ServerEnv = z.object({
     .meta(
       meta({
         description: 'The model name passed to the provider.',
-        defaultText: 'claude-sonnet-4-5 (anthropic), gpt-5 (openai)',
+        defaultText: 'claude-sonnet-4-6 (anthropic), gpt-5 (openai)',
       }),
     ),
   ANTHROPIC_API_KEY: z
@@ -253,6 +253,23 @@ export const ServerEnv = z.object({
     .max(24 * 60, 'must be at most 1440')
     .default(30)
     .meta(meta({ description: 'Wall-clock limit per job.' })),
+  CLAW_MODEL_PRICES: z
+    .string()
+    .refine((value) => {
+      try {
+        const parsed: unknown = JSON.parse(value);
+        return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+      } catch {
+        return false;
+      }
+    }, 'must be a JSON object such as {"my-model": {"input": 3, "output": 15}} (USD per million tokens)')
+    .optional()
+    .meta(
+      meta({
+        description:
+          'Model prices in USD per million tokens, by model-name prefix, overriding the built-in table (docs/agent.md): `{"my-model": {"input": 3, "output": 15, "cacheRead": 0.3, "cacheWrite": 3.75, "contextWindow": 200000}}`.',
+      }),
+    ),
 
   // Workspace and audit.
   CLAW_CACHE_DIR: z

@@ -19,7 +19,8 @@ export type ErrorCode =
   | 'SECRET_IN_DIFF'
   | 'REDIS_UNAVAILABLE'
   | 'NO_HANDLER'
-  | 'USAGE';
+  | 'USAGE'
+  | 'TRANSCRIPT_INVALID';
 
 export interface ClawErrorOptions {
   cause?: unknown;
@@ -183,6 +184,11 @@ export class NoHandlerError extends ClawError {
 
 export class UsageError extends ClawError {
   readonly code = 'USAGE' as const;
+}
+
+/** A transcript file cannot be read back (a run cannot resume from it). */
+export class TranscriptError extends ClawError {
+  readonly code = 'TRANSCRIPT_INVALID' as const;
 }
 
 export function isClawError(error: unknown): error is ClawError {
