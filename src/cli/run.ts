@@ -13,6 +13,12 @@ import {
 } from '../agent/index.js';
 import { parseEnv, resolveProvider } from '../config/index.js';
 import {
+  createLogLineRedactor,
+  createRedactor,
+  createTranscriptRedactor,
+  redactionPolicyFromEnv,
+} from '../undercover/index.js';
+import {
   ConfigError,
   createLogger,
   createLogSink,
@@ -169,10 +175,11 @@ export async function runCommand(args: string[], io: RunCommandIO): Promise<numb
     }
     throw error;
   }
-  const logger = createLogger({
-    level: 'warn',
-    sink: createLogSink({ write: (line: string) => io.stderr(line.trimEnd()) }),
-  });
+  // Transcripts and log lines hold model output and tool results; undercover cleans both like any other exit.
+  const redactor = createRedactor(redactionPolicyFromEnv(parseEnv(io.env), io.env));
+  const sink = createLogSink({ write: (line: string) => io.stderr(line.trimEnd()) });
+  sink.setRedactor(createLogLineRedactor(redactor));
+  const logger = createLogger({ level: 'warn', sink });
   let result: AgentResult;
   try {
     result = await runAgent({
@@ -189,6 +196,7 @@ export async function runCommand(args: string[], io: RunCommandIO): Promise<numb
       resume: parsed.resume,
       logger,
       ...(parsed.transcript !== undefined ? { transcriptPath: parsed.transcript } : {}),
+      redact: createTranscriptRedactor(redactor),
       ...(io.signal !== undefined ? { signal: io.signal } : {}),
       progress: (event) => {
         if (parsed.json) return;

@@ -211,3 +211,49 @@ describe('claw run', () => {
     });
   });
 });
+
+describe('claw run redaction', () => {
+  it('keeps process secrets and deny terms out of the transcript', async () => {
+    const dir = await tempDir('claw-cli-');
+    const transcript = path.join(dir, 'run.jsonl');
+    const script = path.join(dir, 'script.json');
+    const password = 'pg-canary-Vq8rT2mZx41';
+    await repo.commit('config', { 'config.txt': `db=${password}\n` });
+    await writeFile(
+      script,
+      JSON.stringify({
+        turns: [
+          turn([text('Reading the config.'), toolUse('t1', 'Read', { file_path: 'config.txt' })], {
+            stop_reason: 'tool_use',
+          }),
+          turn([text('Done; this was for Project Nebula.')]),
+        ],
+      }),
+    );
+
+    const code = await runCommand(
+      [
+        '--repo',
+        repo.dir,
+        '--task',
+        'Check the config',
+        '--provider',
+        `scripted:${script}`,
+        '--transcript',
+        transcript,
+      ],
+      io({
+        CLAW_SECRET_ENV: 'DB_PASSWORD',
+        DB_PASSWORD: password,
+        CLAW_REDACT_TERMS: 'Project Nebula',
+      }),
+    );
+
+    const written = await readFile(transcript, 'utf8');
+    expect(code).toBe(0);
+    expect(written).toContain('Reading the config.');
+    expect(written).not.toContain(password);
+    expect(written).not.toMatch(/nebula/i);
+    expect(written).toContain('[REDACTED:known-secret]');
+  });
+});
