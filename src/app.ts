@@ -19,14 +19,15 @@ import {
   type Trigger,
 } from './github/index.js';
 import {
+  createFlowDepsFromEnv,
   createInlineRunner,
+  createShippedHandlers,
   jobIdFromDelivery,
   payloadFromTrigger,
   targetKey,
-  type HandlerRegistry,
   type JobQueue,
 } from './jobs/index.js';
-import { DEFAULT_REPO_CONFIG } from './config/index.js';
+import { DEFAULT_REPO_CONFIG, loadEnv, loadPrivateKey } from './config/index.js';
 import { RedisUnavailableError, RepoConfigError, describeError, type Logger } from './lib/index.js';
 import { createHealthHandler } from './server/index.js';
 
@@ -322,19 +323,23 @@ export function createClawApp(deps: ClawAppDeps): ApplicationFunction {
   };
 }
 
-/** The handlers this build ships. The flows (resolve-issue, review-pr, address-review) register here as they land. */
-export const SHIPPED_HANDLERS: HandlerRegistry = {};
-
 /**
  * The default export Probot loads (`probot run ./dist/app.js`): jobs run in-process, since a bare Probot run has
  * no worker. `claw web`, `claw worker` and `claw start` use createClawApp with a Redis queue instead.
  */
-export default function app(
+export default async function app(
   probot: Probot,
   options?: ApplicationFunctionOptions,
-): void | Promise<void> {
+): Promise<void> {
+  const env = loadEnv();
+  const privateKey = await loadPrivateKey(env);
+  const deps = await createFlowDepsFromEnv({
+    env,
+    logger: probot.log,
+    ...(privateKey === undefined ? {} : { privateKey }),
+  });
   const queue = createInlineRunner({
-    handlers: SHIPPED_HANDLERS,
+    handlers: createShippedHandlers(deps),
     octokitFactory: {
       forInstallation: async (installationId) =>
         (await probot.auth(installationId)) as unknown as ClawOctokit,
@@ -344,7 +349,7 @@ export default function app(
   probot.log.warn(
     'Claw runs jobs in-process (no REDIS_URL): they are not durable. Use `claw start` with REDIS_URL in production.',
   );
-  return createClawApp({ queue })(
+  await createClawApp({ queue })(
     probot,
     options ?? { cwd: process.cwd(), addHandler: () => undefined },
   );

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { doctorPassed, formatDoctorReport, runDoctor, systemDoctorDeps } from './cli/doctor.js';
 import { REDACT_USAGE, runRedact } from './cli/redact.js';
-import { SHIPPED_HANDLERS } from './app.js';
+import { shippedHandlers } from './cli/shipped-handlers.js';
 import { loadEnv } from './config/index.js';
 import type { Logger } from './lib/index.js';
 import type { OctokitHook } from './github/index.js';
@@ -45,7 +45,7 @@ const commands: Record<string, Command> = {
     usage: 'claw start',
     run: (args) =>
       serve('start', args, (env, logger, octokitHooks) =>
-        start({ env, logger, handlers: SHIPPED_HANDLERS, rawEnv: process.env, octokitHooks }),
+        start({ env, logger, rawEnv: process.env, octokitHooks }),
       ),
   },
   web: {
@@ -58,8 +58,8 @@ const commands: Record<string, Command> = {
     summary: 'Run a worker that takes jobs from Redis (start more to scale out)',
     usage: 'claw worker',
     run: (args) =>
-      serve('worker', args, (env, logger, octokitHooks) =>
-        startWorker({ env, logger, handlers: SHIPPED_HANDLERS, octokitHooks }),
+      serve('worker', args, async (env, logger, octokitHooks) =>
+        startWorker({ env, logger, handlers: await shippedHandlers(env, logger), octokitHooks }),
       ),
   },
   doctor: {

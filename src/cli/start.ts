@@ -1,12 +1,12 @@
 // `claw start` (what `npm start` runs): web and worker in one process. Without APP_ID it runs Probot's
 // App registration flow; without REDIS_URL it runs jobs in-process and warns that they are not durable.
 import { run, type Server } from 'probot';
-import { SHIPPED_HANDLERS } from '../app.js';
 import type { ServerEnv } from '../config/index.js';
 import type { OctokitHook } from '../github/index.js';
 import type { HandlerRegistry } from '../jobs/index.js';
 import { createInlineRunner } from '../jobs/index.js';
 import type { Logger } from '../lib/index.js';
+import { shippedHandlers } from './shipped-handlers.js';
 import { startWeb } from './web.js';
 import { startWorker, workerOctokitFactory } from './worker.js';
 
@@ -25,7 +25,6 @@ export interface Running {
 
 export async function start(options: StartOptions): Promise<Running> {
   const { env, logger } = options;
-  const handlers = options.handlers ?? SHIPPED_HANDLERS;
   const hooks = options.octokitHooks ?? [];
   if (env.APP_ID === undefined) {
     logger.warn(
@@ -38,6 +37,7 @@ export async function start(options: StartOptions): Promise<Running> {
     });
     return { close: () => server.stop() };
   }
+  const handlers = options.handlers ?? (await shippedHandlers(env, logger, options.rawEnv));
   if (env.REDIS_URL === undefined) {
     logger.warn(
       'REDIS_URL is not set: jobs run in this process and are NOT durable (a restart loses queued and running jobs). Set REDIS_URL for production.',

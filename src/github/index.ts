@@ -10,3 +10,5 @@ export * from './permission-gate.js';
 export * from './tracking-comment.js';
 export * from './sanitize-issue-text.js';
 export * from './remember-installation-tokens.js';
+export * from './load-issue-thread.js';
+export * from './pull-requests.js';

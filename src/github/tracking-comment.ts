@@ -16,11 +16,12 @@ export interface TrackingCommentInput {
   state: TrackingState;
 }
 
-const MARKER = 'claw:tracking';
+/** Every tracking comment carries it; the thread loader leaves such comments out of what the agent reads. */
+export const TRACKING_MARKER = 'claw:tracking';
 
 /** The hidden marker that lets Claw find its own comment for a job. */
 export function trackingMarker(jobId: string): string {
-  return `<!-- ${MARKER} job=${jobId} -->`;
+  return `<!-- ${TRACKING_MARKER} job=${jobId} -->`;
 }
 
 export function renderTrackingComment(input: TrackingCommentInput): string {

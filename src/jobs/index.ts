@@ -12,3 +12,4 @@ export * from './redis-keys.js';
 export * from './target-lock.js';
 export * from './redis-connection.js';
 export * from './acknowledge.js';
+export * from './handlers/index.js';

@@ -1,6 +1,9 @@
-// The default export (what `probot run` loads): jobs run in-process, and with no handler registered for a kind
-// the job fails visibly on its tracking comment instead of pretending to succeed.
+// The default export (what `probot run` loads): jobs run in-process through the shipped handlers, and a job that
+// cannot run (here: no model configured) fails visibly on its tracking comment instead of pretending to succeed.
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import nock from 'nock';
 import { Probot } from 'probot';
 import app from '../../src/app.js';
@@ -11,10 +14,20 @@ import { webhookExample } from '../support/webhooks.js';
 
 type Payload = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'claw-default-app-'));
+
 describe('default app export', () => {
   useNock();
+  beforeAll(() => {
+    process.env.CLAW_CACHE_DIR = cacheDir;
+    delete process.env.ANTHROPIC_API_KEY;
+    delete process.env.OPENAI_API_KEY;
+    delete process.env.OPENAI_BASE_URL;
+    delete process.env.CLAW_PROVIDER;
+  });
+  afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 
-  it('acknowledges, runs the job in-process and reports that no handler exists for it', async () => {
+  it('acknowledges, runs the job in-process and reports on the issue that no model is configured', async () => {
     const probot = new Probot({
       appId: 1,
       privateKey: testPrivateKey(),
@@ -25,7 +38,7 @@ describe('default app export', () => {
     nock(API)
       .post('/app/installations/42/access_tokens')
       .reply(201, { token: 'ghs_x', expires_at: new Date(Date.now() + 3600_000).toISOString() });
-    nock(API).get('/repos/octo-org/widgets/contents/.github%2Fclaw.yml').reply(404, {});
+    nock(API).get('/repos/octo-org/widgets/contents/.github%2Fclaw.yml').times(2).reply(404, {});
     nock(API)
       .get('/repos/octo-org/widgets/collaborators/alice/permission')
       .reply(200, { permission: 'admin', role_name: 'admin' });
@@ -59,7 +72,7 @@ describe('default app export', () => {
 
     expect(patched.isDone()).toBe(true);
     expect(failure).toMatch(
-      /^❌ This Claw deployment has no handler for "resolve-issue" jobs, so nothing was done\./,
+      /^❌ Invalid environment:\n {2}ANTHROPIC_API_KEY: is not set \(nor OPENAI_API_KEY or OPENAI_BASE_URL\), so this Claw deployment has no model/,
     );
   });
 });

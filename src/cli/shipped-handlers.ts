@@ -1,0 +1,23 @@
+// The handlers `claw start` and `claw worker` run: the flows, with dependencies built from the server env.
+import { loadPrivateKey, type ServerEnv } from '../config/index.js';
+import {
+  createFlowDepsFromEnv,
+  createShippedHandlers,
+  type HandlerRegistry,
+} from '../jobs/index.js';
+import type { Logger } from '../lib/index.js';
+
+export async function shippedHandlers(
+  env: ServerEnv,
+  logger: Logger,
+  rawEnv: NodeJS.ProcessEnv = process.env,
+): Promise<HandlerRegistry> {
+  const privateKey = await loadPrivateKey(env);
+  const deps = await createFlowDepsFromEnv({
+    env,
+    rawEnv,
+    logger,
+    ...(privateKey === undefined ? {} : { privateKey }),
+  });
+  return createShippedHandlers(deps);
+}
