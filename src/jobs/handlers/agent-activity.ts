@@ -93,7 +93,8 @@ export class AgentActivity {
         return true;
       case 'tool_call':
         if (event.agent !== 'main') return false;
-        this.step = describeToolCall(event.name, event.input);
+        // Writing the plan is not a step of its own; the checklist shows it.
+        if (event.name !== 'TodoWrite') this.step = describeToolCall(event.name, event.input);
         if (event.name === 'Bash') {
           const command = stringField(event.input, 'command');
           if (command !== undefined) {

@@ -230,9 +230,10 @@ export function createResolveIssueHandler(deps: FlowDeps): JobHandler<'resolve-i
           logger: ctx.logger,
           progress: (event) => {
             if (!activity.record(event)) return;
-            // Edits go out one after another; executeJob throttles how often the comment changes.
+            // Rendered now, sent in order; executeJob throttles how often the comment changes.
+            const message = activity.render();
             lastEdit = lastEdit
-              .then(() => ctx.progress({ message: activity.render() }))
+              .then(() => ctx.progress({ message }))
               .catch((error: unknown) =>
                 ctx.logger.warn({ err: error }, 'could not report progress'),
               );
