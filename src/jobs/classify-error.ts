@@ -67,6 +67,29 @@ export function classifyError(error: unknown): ErrorClassification {
           reason: error.message,
           nextStep: 'Upgrade the Claw workers to a version that supports this job, then ask again.',
         };
+      case 'BUDGET_EXCEEDED':
+        return {
+          kind: 'permanent',
+          reason: error.message,
+          nextStep:
+            'Narrow the request, or raise `budgets` in .github/claw.yml (up to the server limits), then mention me again.',
+        };
+      case 'GIT_CONFLICT':
+        return {
+          kind: 'permanent',
+          reason: error.message,
+          nextStep: 'Resolve the conflict on the branch, then mention me again.',
+        };
+      case 'CONFIG_INVALID':
+        return {
+          kind: 'permanent',
+          reason: error.message,
+          nextStep:
+            'The people who run Claw need to fix its server settings (`claw doctor` shows what is missing).',
+        };
+      case 'SECRET_IN_DIFF':
+        // The message already names the file, line and rule, and what to do.
+        return { kind: 'permanent', reason: error.message, nextStep: 'Nothing was pushed.' };
       default:
         return { kind: 'permanent', reason: error.message };
     }

@@ -1,6 +1,9 @@
 import { classifyError } from '../../src/jobs/index.js';
 import {
+  BudgetExceededError,
   CancelledError,
+  ConfigError,
+  GitConflictError,
   GitHubApiError,
   ModelError,
   NoHandlerError,
@@ -60,5 +63,24 @@ describe('classifyError', () => {
 
     expect(classification.reason).toBe('GitHub refused the request (HTTP 403).');
     expect(classification.nextStep).toMatch(/installed on this repository/);
+  });
+
+  it.each<[string, Error, RegExp]>([
+    [
+      'a budget stop',
+      new BudgetExceededError('The agent stopped.'),
+      /raise `budgets` in \.github\/claw\.yml/,
+    ],
+    ['a git conflict', new GitConflictError('Conflict.'), /Resolve the conflict on the branch/],
+    [
+      'a missing server setting',
+      new ConfigError([{ key: 'ANTHROPIC_API_KEY', message: 'is not set' }]),
+      /claw doctor/,
+    ],
+  ])('gives a next step for %s', (_name, error, nextStep) => {
+    const classification = classifyError(error);
+
+    expect(classification).toMatchObject({ kind: 'permanent', reason: error.message });
+    expect(classification.nextStep).toMatch(nextStep);
   });
 });
