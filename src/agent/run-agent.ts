@@ -95,6 +95,11 @@ export interface RunAgentOptions {
   systemPrompt?: string;
   /** Tools offered to the model (all by default). */
   tools?: readonly ToolName[];
+  /**
+   * The caller's own tools for the main agent, after the built-in ones (e.g. the review flow's SubmitReview).
+   * A tool that sets `context.session.finished` ends the run once its turn's results are recorded.
+   */
+  extraTools?: readonly Tool[];
   limits?: Partial<BudgetLimits>;
   /** Turns each Task child may take (default 25); tokens, USD and time come from the parent's pool. */
   subagentMaxTurns?: number;
@@ -576,6 +581,7 @@ async function loop(config: LoopConfig, state: LoopState): Promise<LoopOutcome> 
     pushMessage(state, config, { role: 'user', content: [...results, ...notRun] });
     if (guarded) return { stopReason: 'loop_guard' };
     if (config.signal.aborted) return { stopReason: 'aborted' };
+    if (config.session.finished) return { stopReason: 'end_turn' };
   }
 }
 
@@ -749,7 +755,14 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
 
   const session = createSessionState();
   session.todos = restored?.todos ?? [];
-  const tools = selectTools(options.tools ?? ALL_TOOLS.map((tool) => tool.name));
+  const tools = [
+    ...selectTools(options.tools ?? ALL_TOOLS.map((tool) => tool.name)),
+    ...(options.extraTools ?? []),
+  ];
+  const duplicate = tools.find(
+    (tool, index) => tools.findIndex((t) => t.name === tool.name) !== index,
+  );
+  if (duplicate !== undefined) throw new Error(`Two tools are named "${duplicate.name}"`);
   const subagentTypes = { ...DEFAULT_SUBAGENT_TYPES, ...options.subagentTypes };
   const compaction = { ...DEFAULT_COMPACTION, ...options.compaction };
   const contextWindow = options.contextWindow ?? options.provider.contextWindow;

@@ -12,3 +12,4 @@ export * from './sanitize-issue-text.js';
 export * from './remember-installation-tokens.js';
 export * from './load-issue-thread.js';
 export * from './pull-requests.js';
+export * from './diff-lines.js';

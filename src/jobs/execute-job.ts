@@ -92,19 +92,22 @@ export async function executeJob(options: ExecuteJobOptions): Promise<JobOutcome
       await options.clock.sleep(50);
     }
   };
-  const setComment = async (state: TrackingState) => {
+  /** Edits the tracking comment; true when it was edited (false: none yet, or the edit failed). */
+  const setComment = async (state: TrackingState): Promise<boolean> => {
     try {
       const commentId = await findTrackingComment(state.status !== 'running');
-      if (commentId === undefined) return;
+      if (commentId === undefined) return false;
       await updateTrackingComment(
         await octokit(),
         { owner: payload.owner, repo: payload.repo },
         commentId,
         { jobId: options.jobId, kindLabel, state },
       );
+      return true;
     } catch (error) {
       // The comment is a courtesy; the job's outcome must not depend on it.
       logger.warn({ err: error, status: state.status }, 'could not update the tracking comment');
+      return false;
     }
   };
 
@@ -138,17 +141,19 @@ export async function executeJob(options: ExecuteJobOptions): Promise<JobOutcome
       logger.info({ percent: update.percent }, update.message);
       await options.onProgress?.(update);
       const now = options.clock.now();
-      if (now - lastCommentAt >= interval) {
+      // The throttle starts from the last edit that landed, so the first update after a late ack shows at once.
+      if (
+        now - lastCommentAt >= interval &&
+        (await setComment({ status: 'running', message: update.message }))
+      )
         lastCommentAt = now;
-        await setComment({ status: 'running', message: update.message });
-      }
     },
   };
 
   const startedAt = options.clock.now();
   // A job cancelled while it waited goes straight to "cancelled", without a moment of "working on it".
-  if (!options.signal.aborted) await setComment({ status: 'running' });
-  lastCommentAt = options.clock.now();
+  if (!options.signal.aborted && (await setComment({ status: 'running' })))
+    lastCommentAt = options.clock.now();
   logger.info('job started');
   try {
     if (options.signal.aborted) throw options.signal.reason;

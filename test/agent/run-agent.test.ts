@@ -1,6 +1,13 @@
 import { readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { runAgent, type AgentProgress, type ScriptedTurn } from '../../src/agent/index.js';
+import { z } from 'zod';
+import {
+  createScriptedProvider,
+  defineTool,
+  runAgent,
+  type AgentProgress,
+  type ScriptedTurn,
+} from '../../src/agent/index.js';
 import type { TempRepo } from '../support/git-repo.js';
 import {
   lastUserText,
@@ -509,5 +516,67 @@ describe('instructions and transcript', () => {
     expect(kinds.filter((kind) => kind === 'response')).toHaveLength(2);
     expect(kinds[0]).toBe('start');
     expect(kinds.at(-1)).toBe('end');
+  });
+});
+
+describe('caller tools', () => {
+  const submit = (received: unknown[]) =>
+    defineTool<{ verdict: string }>({
+      name: 'Submit',
+      description: 'Submits the result and ends the run.',
+      readOnly: false,
+      input: z.object({ verdict: z.string() }).strict(),
+      run: (input, context) => {
+        received.push(input);
+        context.session.finished = true;
+        return Promise.resolve('Submitted.');
+      },
+    });
+
+  it('offers an extra tool after the built-in ones and ends the run when it marks the session finished', async () => {
+    const received: unknown[] = [];
+    const toolNames: string[][] = [];
+    const provider = createScriptedProvider(
+      {
+        turns: [turn([toolUse('s1', 'Submit', { verdict: 'ok' })]), turn([text('never reached')])],
+      },
+      { onRequest: (request) => toolNames.push(request.tools.map((tool) => tool.name)) },
+    );
+
+    const result = await runAgent({
+      provider,
+      workdir: repo.dir,
+      task: 'Review.',
+      tools: ['Read'],
+      extraTools: [submit(received)],
+    });
+
+    expect(received).toEqual([{ verdict: 'ok' }]);
+    expect(result.stopReason).toBe('end_turn');
+    expect(result.turns).toBe(1);
+    expect(toolNames).toEqual([['Read', 'Submit']]);
+  });
+
+  it('sends invalid input for an extra tool back to the model and keeps going', async () => {
+    const received: unknown[] = [];
+    const { result } = await runScripted(
+      repo,
+      [
+        turn([toolUse('s1', 'Submit', { verdict: 3 })]),
+        turn([toolUse('s2', 'Submit', { verdict: 'ok' })]),
+      ],
+      { extraTools: [submit(received)] },
+    );
+
+    expect(received).toEqual([{ verdict: 'ok' }]);
+    expect(result.turns).toBe(2);
+  });
+
+  it('refuses an extra tool that shadows a built-in one', async () => {
+    const shadow = defineTool({ ...submit([]), name: 'Read' });
+
+    await expect(
+      runAgent({ provider: scripted([]), workdir: repo.dir, task: 'x', extraTools: [shadow] }),
+    ).rejects.toThrow('Two tools are named "Read"');
   });
 });

@@ -47,10 +47,18 @@ export interface SessionState {
   todos: Todo[];
   /** Set once the unsandboxed-Bash warning was logged, so a run warns once. */
   sandboxWarned: boolean;
+  /** Set by a tool that ends the run (e.g. a caller's SubmitReview): the loop stops after this turn. */
+  finished: boolean;
 }
 
 export function createSessionState(): SessionState {
-  return { readFiles: new Map(), changedFiles: new Set(), todos: [], sandboxWarned: false };
+  return {
+    readFiles: new Map(),
+    changedFiles: new Set(),
+    todos: [],
+    sandboxWarned: false,
+    finished: false,
+  };
 }
 
 export interface ToolContext {
