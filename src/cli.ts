@@ -31,6 +31,7 @@ async function serve(
   return untilSignal(() => running.close(), logger);
 }
 import { RUN_USAGE, runCommand } from './cli/run.js';
+import { DEMO_USAGE, runDemo } from './cli/demo.js';
 
 interface Command {
   summary: string;
@@ -107,6 +108,25 @@ const commands: Record<string, Command> = {
           env: process.env,
           stdout: (text) => console.log(text),
           stderr: (text) => console.error(text),
+          signal: controller.signal,
+        });
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    },
+  },
+  demo: {
+    summary:
+      'See the issue → pull request loop on this machine: a local GitHub, a scripted model, no credentials',
+    usage: DEMO_USAGE,
+    run: async (args) => {
+      const controller = new AbortController();
+      const onSigint = (): void => controller.abort();
+      process.once('SIGINT', onSigint);
+      try {
+        return await runDemo(args, {
+          print: (line) => console.log(line),
+          env: process.env,
           signal: controller.signal,
         });
       } finally {
