@@ -91,6 +91,37 @@ export async function fetchBranch(
   return tip;
 }
 
+/** Where a fetched non-branch ref (e.g. `refs/pull/12/head`) is kept in the mirror. */
+export const FETCHED_REFS = 'refs/claw/fetched';
+
+/**
+ * Fetches one ref that is not a branch, such as a pull request's `refs/pull/<n>/head` (which also covers PRs from
+ * forks), into the mirror; returns its commit.
+ */
+export async function fetchRef(
+  git: GitRunner,
+  mirror: string,
+  ref: string,
+  options: MirrorFetchOptions,
+): Promise<string> {
+  if (!/^refs\/[A-Za-z0-9._/-]+$/.test(ref) || ref.includes('..'))
+    throw new GitError(`not a ref Claw fetches: "${ref}"`);
+  const local = `${FETCHED_REFS}/${ref.slice('refs/'.length)}`;
+  await git.run(
+    mirror,
+    [
+      'fetch',
+      '--quiet',
+      '--no-tags',
+      '--no-write-fetch-head',
+      options.cloneUrl,
+      `+${ref}:${local}`,
+    ],
+    authOptions(options),
+  );
+  return (await git.run(mirror, ['rev-parse', '--verify', `${local}^{commit}`])).trim();
+}
+
 /** The remote's default branch, asked of the remote itself (one small round trip). */
 export async function remoteDefaultBranch(
   git: GitRunner,

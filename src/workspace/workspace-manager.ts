@@ -22,6 +22,7 @@ import {
   diskUsage,
   ensureMirror,
   fetchMirror,
+  fetchRef,
   listMirrors,
   mirrorExists,
   mirrorLastUsed,
@@ -61,6 +62,11 @@ export interface PrepareWorkspaceOptions {
   requireExistingBranch?: boolean;
   /** Start from the base even when the branch exists (Claw's own branches are then replaced with a lease). */
   startFresh?: boolean;
+  /**
+   * Start from this remote ref instead, e.g. `refs/pull/12/head` to review a pull request (forks included); `branch`
+   * is then only the worktree's local name. Such a workspace is for reading: it has nothing to push.
+   */
+  startRef?: string;
   author: BotIdentity;
   /** `.github/claw.yml`'s `branch_prefix`: only branches under it can be Claw's own. */
   branchPrefix?: string;
@@ -146,7 +152,12 @@ export class WorkspaceManager {
           `The branch "${options.branch}" no longer exists in ${options.repository.owner}/${options.repository.repo}.`,
         );
       }
-      const startSha = remoteTip !== undefined && options.startFresh !== true ? remoteTip : baseSha;
+      const startSha =
+        options.startRef !== undefined
+          ? await fetchRef(this.git, mirror, options.startRef, remote)
+          : remoteTip !== undefined && options.startFresh !== true
+            ? remoteTip
+            : baseSha;
       const parked = await this.claimParked(mirror);
       const dir = parked ?? path.join(this.layout.worktrees, this.worktreeName(options.jobId));
       // The record goes first, so a crash from here on still leaves something for the clean-up to find.

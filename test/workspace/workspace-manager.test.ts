@@ -94,6 +94,30 @@ describe('WorkspaceManager', () => {
     await workspace.dispose();
   });
 
+  it('starts from a pull request ref that is not a branch when startRef names one', async () => {
+    const headSha = await upstream.pushAsHuman('feature', {
+      'src/app.ts': 'export const answer = 42;\n',
+    });
+    await git(upstream.remote.dir, ['update-ref', 'refs/pull/7/head', headSha]);
+    await git(upstream.remote.dir, ['update-ref', '-d', 'refs/heads/feature']);
+    const { manager } = await createManager();
+
+    const workspace = await manager.prepare(
+      jobOptions(upstream, { branch: 'claw-review/pr-7', startRef: 'refs/pull/7/head' }),
+    );
+
+    expect(await git(workspace.dir, ['rev-parse', 'HEAD'])).toBe(headSha);
+    expect(await readFile(path.join(workspace.dir, 'src/app.ts'), 'utf8')).toBe(
+      'export const answer = 42;\n',
+    );
+    await workspace.dispose();
+    await expect(
+      manager.prepare(
+        jobOptions(upstream, { jobId: 'job-2', branch: 'x', startRef: 'refs/pull/../../etc' }),
+      ),
+    ).rejects.toThrow('not a ref Claw fetches');
+  });
+
   it('fails clearly when the base branch does not exist', async () => {
     const { manager } = await createManager();
     await expect(manager.prepare(jobOptions(upstream, { base: 'nope' }))).rejects.toThrow(
