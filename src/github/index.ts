@@ -13,3 +13,4 @@ export * from './remember-installation-tokens.js';
 export * from './load-issue-thread.js';
 export * from './pull-requests.js';
 export * from './diff-lines.js';
+export * from './pull-request-review.js';

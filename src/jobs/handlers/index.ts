@@ -8,15 +8,21 @@ import { createWorkspaceManager, defaultCacheDir } from '../../workspace/index.j
 import type { HandlerRegistry } from '../handler.js';
 import type { FlowDeps } from './flow-deps.js';
 import { createResolveIssueHandler } from './resolve-issue.js';
+import { createReviewPrHandler } from './review-pr.js';
 
 export * from './agent-activity.js';
 export * from './flow-deps.js';
 export * from './pull-request-text.js';
 export * from './resolve-issue.js';
+export * from './review-files.js';
+export * from './review-pr.js';
+export * from './review-text.js';
+export * from './submit-review-tool.js';
 
 export function createShippedHandlers(deps: FlowDeps): HandlerRegistry {
   return {
     'resolve-issue': createResolveIssueHandler(deps),
+    'review-pr': createReviewPrHandler(deps),
   };
 }
 
