@@ -148,10 +148,23 @@ export class JobWorkspace {
     return (await this.git(['merge-base', this.state.baseSha, 'HEAD'])).trim();
   }
 
-  /** The unified diff of committed changes: this job's (`job`) or the whole branch against its base (`base`). */
-  async diff(range: DiffRange = 'job'): Promise<string> {
+  /**
+   * The unified diff of committed changes: this job's (`job`) or the whole branch against its base (`base`);
+   * `context` lines around each change (git's default 3; 0 gives exact replaced ranges, e.g. for suggestions).
+   */
+  async diff(range: DiffRange = 'job', options: { context?: number } = {}): Promise<string> {
     const from = await this.rangeStart(range);
-    return this.git(['diff', '--no-color', '--no-ext-diff', '--no-textconv', '-M', from, 'HEAD']);
+    const context = options.context === undefined ? [] : [`--unified=${options.context}`];
+    return this.git([
+      'diff',
+      '--no-color',
+      '--no-ext-diff',
+      '--no-textconv',
+      '-M',
+      ...context,
+      from,
+      'HEAD',
+    ]);
   }
 
   async changedFiles(range: DiffRange = 'job'): Promise<ChangedFile[]> {

@@ -4,9 +4,21 @@ import path from 'node:path';
 import type { BudgetLimits, PriceTable, Provider, SandboxOptions } from '../../agent/index.js';
 import type { RepoConfig } from '../../config/index.js';
 import { loadRepoConfig, type ClawOctokit, type RepoConfigLoader } from '../../github/index.js';
-import { RepoConfigError } from '../../lib/index.js';
-import { createRedactor, type RedactionPolicy, type Redactor } from '../../undercover/index.js';
-import { botIdentity, type BotIdentity, type WorkspaceManager } from '../../workspace/index.js';
+import { RepoConfigError, type Logger } from '../../lib/index.js';
+import {
+  createRedactor,
+  gatePush,
+  prepareCommitMessage,
+  type RedactionPolicy,
+  type Redactor,
+} from '../../undercover/index.js';
+import {
+  botIdentity,
+  type BeforePush,
+  type BotIdentity,
+  type CommitMessageFilter,
+  type WorkspaceManager,
+} from '../../workspace/index.js';
 
 export interface FlowDeps {
   workspaces: WorkspaceManager;
@@ -95,4 +107,17 @@ export function transcriptPath(deps: FlowDeps, jobId: string, attempt: number): 
     deps.transcriptDir,
     `${jobId.replace(/[^A-Za-z0-9._-]/g, '_')}.${attempt}.jsonl`,
   );
+}
+
+/** Undercover on a job's git exits: commit messages are rewritten, and the push gate runs before every push. */
+export function undercoverGit(
+  redactor: Redactor,
+  logger: Logger,
+): { filterCommitMessage: CommitMessageFilter; beforePush: BeforePush } {
+  return {
+    filterCommitMessage: (message) => prepareCommitMessage(message, redactor).message,
+    beforePush: async ({ cwd, base, head, branch }) => {
+      await gatePush({ cwd, base, head, branch, redactor, logger });
+    },
+  };
 }

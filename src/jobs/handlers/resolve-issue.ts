@@ -1,26 +1,15 @@
 // resolve-issue: `@claw <instruction>` on an issue becomes a pull request. Reads the sanitized thread, runs the
 // agent in a fresh worktree, mirrors its plan into the tracking comment, then commits, gates, pushes and opens
 // (or updates) the one PR for the issue. A re-run after the push only brings the PR up to date.
-import { mkdir } from 'node:fs/promises';
-import {
-  DEFAULT_SYSTEM_PROMPT,
-  runAgent,
-  type AgentResult,
-  type AgentStopReason,
-} from '../../agent/index.js';
+import { DEFAULT_SYSTEM_PROMPT } from '../../agent/index.js';
 import {
   findIssuePullRequest,
   loadIssueThread,
   upsertPullRequest,
   type IssueThread,
 } from '../../github/index.js';
-import { BudgetExceededError, CancelledError } from '../../lib/index.js';
-import {
-  createTranscriptRedactor,
-  gatePush,
-  prepareCommitMessage,
-  type Redactor,
-} from '../../undercover/index.js';
+import { BudgetExceededError } from '../../lib/index.js';
+import type { Redactor } from '../../undercover/index.js';
 import { branchName } from '../../workspace/index.js';
 import type { HandlerContext, HandlerResult, JobHandler } from '../handler.js';
 import type { ResolveIssuePayload } from '../payloads.js';
@@ -28,10 +17,9 @@ import { AgentActivity } from './agent-activity.js';
 import {
   appBotIdentity,
   installationToken,
-  jobLimits,
   jobRedactor,
   jobRepoConfig,
-  transcriptPath,
+  undercoverGit,
   type FlowDeps,
 } from './flow-deps.js';
 import {
@@ -42,6 +30,7 @@ import {
   renderPullRequestBody,
   runFigures,
 } from './pull-request-text.js';
+import { runFlowAgent, STOP_WORDS } from './run-flow-agent.js';
 
 export const RESOLVE_ISSUE_PROMPT = `${DEFAULT_SYSTEM_PROMPT}
 
@@ -52,15 +41,6 @@ Title: <an imperative summary of the change, under 70 characters>
 <what was wrong, what you changed and why, and how you verified it>
 
 If no change is needed or possible, start your final reply with "No change:" and explain what you found and why.`;
-
-const BUDGET_WORDS: Partial<Record<AgentStopReason, string>> = {
-  max_turns: 'the turn limit was reached',
-  max_tokens: 'the token limit was reached',
-  max_cost_usd: 'the cost limit was reached',
-  wall_clock: 'the time limit was reached',
-  loop_guard: 'the agent repeated the same call three times',
-  refusal: 'the model declined the task',
-};
 
 /** The first message: the issue as the agent may see it, then the request. */
 export function resolveIssueTask(
@@ -195,61 +175,20 @@ export function createResolveIssueHandler(deps: FlowDeps): JobHandler<'resolve-i
       branchPrefix: config.branch_prefix,
       author,
       signal: ctx.signal,
-      filterCommitMessage: (message) => prepareCommitMessage(message, redactor).message,
-      beforePush: async ({ cwd, base: pushedBase, head, branch: pushedBranch }) => {
-        await gatePush({
-          cwd,
-          base: pushedBase,
-          head,
-          branch: pushedBranch,
-          redactor,
-          logger: ctx.logger,
-        });
-      },
+      ...undercoverGit(redactor, ctx.logger),
     });
     try {
-      await mkdir(deps.transcriptDir, { recursive: true });
-      const transcript = transcriptPath(deps, ctx.jobId, ctx.attempt);
-      ctx.logger.info({ transcript, branch, reused: workspace.reusedBranch }, 'agent run starting');
       await report(workspace.reusedBranch ? `Continuing on \`${branch}\`` : 'Starting the agent');
-
-      let lastEdit = Promise.resolve();
-      let result: AgentResult;
-      try {
-        result = await runAgent({
-          provider,
-          workdir: workspace.dir,
-          task: resolveIssueTask(thread, payload),
-          systemPrompt: RESOLVE_ISSUE_PROMPT,
-          limits: jobLimits(deps.limits, config),
-          ...(deps.prices === undefined ? {} : { prices: deps.prices }),
-          sandbox: { ...deps.sandbox, network: config.sandbox.network },
-          transcriptPath: transcript,
-          redact: createTranscriptRedactor(redactor),
-          signal: ctx.signal,
-          logger: ctx.logger,
-          progress: (event) => {
-            if (!activity.record(event)) return;
-            // Rendered now, sent in order; executeJob throttles how often the comment changes.
-            const message = activity.render();
-            lastEdit = lastEdit
-              .then(() => ctx.progress({ message }))
-              .catch((error: unknown) =>
-                ctx.logger.warn({ err: error }, 'could not report progress'),
-              );
-          },
-        });
-      } catch (error) {
-        ctx.logger.warn({ transcript }, 'the agent run failed; its transcript is kept');
-        throw error;
-      }
-      await lastEdit;
-      if (result.stopReason === 'aborted') {
-        throw ctx.signal.reason instanceof Error
-          ? ctx.signal.reason
-          : new CancelledError('The job was cancelled.');
-      }
-      const stoppedBy = BUDGET_WORDS[result.stopReason];
+      const { result } = await runFlowAgent(deps, ctx, {
+        provider,
+        workdir: workspace.dir,
+        task: resolveIssueTask(thread, payload),
+        systemPrompt: RESOLVE_ISSUE_PROMPT,
+        config,
+        redactor,
+        activity,
+      });
+      const stoppedBy = STOP_WORDS[result.stopReason];
       const agentReport = parseAgentReport(result.finalText);
       const title = pullRequestTitle(agentReport, thread.title);
 
@@ -257,16 +196,6 @@ export function createResolveIssueHandler(deps: FlowDeps): JobHandler<'resolve-i
       await workspace.commit(commitMessage(title, payload.number));
       const files = await workspace.changedFiles('base');
       const figures = runFigures(result, ctx.clock.now() - startedAt);
-      ctx.logger.info(
-        {
-          stopReason: result.stopReason,
-          turns: result.turns,
-          costUsd: result.costUsd,
-          files: files.length,
-          transcript,
-        },
-        'agent run finished',
-      );
 
       if (files.length === 0) {
         if (stoppedBy !== undefined) {

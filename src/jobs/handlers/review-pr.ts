@@ -1,7 +1,7 @@
 // review-pr: one GitHub review per run. The agent reads a worktree of the PR head with read-only tools and ends
 // with SubmitReview; comments are checked against the diff, repeats are dropped, and a hidden marker records the
 // reviewed head so the next push is reviewed incrementally.
-import { READ_ONLY_TOOL_NAMES, runAgent, type AgentStopReason } from '../../agent/index.js';
+import { READ_ONLY_TOOL_NAMES } from '../../agent/index.js';
 import {
   botReviewComments,
   filesSince,
@@ -12,24 +12,21 @@ import {
   sanitizeIssueText,
   type FileDiff,
 } from '../../github/index.js';
-import { BudgetExceededError, CancelledError } from '../../lib/index.js';
-import { createTranscriptRedactor } from '../../undercover/index.js';
+import { BudgetExceededError } from '../../lib/index.js';
 import type { HandlerResult, JobHandler } from '../handler.js';
 import { AgentActivity } from './agent-activity.js';
 import {
   appBotIdentity,
   installationToken,
-  jobLimits,
   jobRedactor,
   jobRepoConfig,
-  transcriptPath,
   type FlowDeps,
 } from './flow-deps.js';
 import { formatFigures, runFigures } from './pull-request-text.js';
 import { selectReviewFiles } from './review-files.js';
 import { buildReview } from './review-text.js';
+import { runFlowAgent, STOP_WORDS } from './run-flow-agent.js';
 import { createSubmitReviewTool } from './submit-review-tool.js';
-import { mkdir } from 'node:fs/promises';
 
 export function reviewSystemPrompt(nitpicks: boolean): string {
   return `You are Claw, a senior engineer reviewing a GitHub pull request. You have a read-only checkout of the pull request's head: use Grep, Glob, LS and Read to understand the change in context (callers, tests, similar code), and Task to research several questions in parallel. You cannot change files or run commands.
@@ -60,15 +57,6 @@ export function renderNumberedDiff(file: FileDiff): string {
 }
 
 const MAX_TASK_DIFF_CHARS = 200_000;
-
-const STOP_WORDS: Partial<Record<AgentStopReason, string>> = {
-  max_turns: 'the turn limit was reached',
-  max_tokens: 'the token limit was reached',
-  max_cost_usd: 'the cost limit was reached',
-  wall_clock: 'the time limit was reached',
-  loop_guard: 'the agent repeated the same call three times',
-  refusal: 'the model declined the task',
-};
 
 export function createReviewPrHandler(deps: FlowDeps): JobHandler<'review-pr'> {
   return async (payload, ctx) => {
@@ -127,8 +115,6 @@ export function createReviewPrHandler(deps: FlowDeps): JobHandler<'review-pr'> {
       signal: ctx.signal,
     });
     try {
-      await mkdir(deps.transcriptDir, { recursive: true });
-      const transcript = transcriptPath(deps, ctx.jobId, ctx.attempt);
       const submit = createSubmitReviewTool(files);
       let diffText = '';
       for (const file of selected.files) {
@@ -151,37 +137,19 @@ export function createReviewPrHandler(deps: FlowDeps): JobHandler<'review-pr'> {
       ]
         .filter((part) => part !== '')
         .join('\n\n');
-      let lastEdit = Promise.resolve();
-      const result = await runAgent({
+      const { result } = await runFlowAgent(deps, ctx, {
         provider,
         workdir: workspace.dir,
         task,
         systemPrompt: reviewSystemPrompt(config.review.nitpicks),
         tools: ['Task', ...READ_ONLY_TOOL_NAMES],
         extraTools: [submit.tool],
-        limits: jobLimits(deps.limits, config),
-        ...(deps.prices === undefined ? {} : { prices: deps.prices }),
+        config,
+        redactor,
+        activity,
         // Read-only tools only: nothing runs code from the pull request, so a fork's change reaches no secret or network.
-        sandbox: { ...deps.sandbox, network: false },
-        transcriptPath: transcript,
-        redact: createTranscriptRedactor(redactor),
-        signal: ctx.signal,
-        logger: ctx.logger,
-        progress: (event) => {
-          if (!activity.record(event)) return;
-          const message = activity.render();
-          lastEdit = lastEdit
-            .then(() => ctx.progress({ message }))
-            .catch((error: unknown) =>
-              ctx.logger.warn({ err: error }, 'could not report progress'),
-            );
-        },
+        network: false,
       });
-      await lastEdit;
-      if (result.stopReason === 'aborted')
-        throw ctx.signal.reason instanceof Error
-          ? ctx.signal.reason
-          : new CancelledError('The job was cancelled.');
       const figures = formatFigures(runFigures(result, ctx.clock.now() - startedAt));
       const submitted =
         submit.submitted() ??
@@ -193,10 +161,6 @@ export function createReviewPrHandler(deps: FlowDeps): JobHandler<'review-pr'> {
           `The review stopped before it was submitted: ${STOP_WORDS[result.stopReason] ?? result.stopReason} (${figures}).`,
         );
       }
-      ctx.logger.info(
-        { transcript, turns: result.turns, costUsd: result.costUsd },
-        'review run finished',
-      );
 
       await report('Posting the review');
       const review = buildReview({
