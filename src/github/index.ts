@@ -14,3 +14,4 @@ export * from './load-issue-thread.js';
 export * from './pull-requests.js';
 export * from './diff-lines.js';
 export * from './pull-request-review.js';
+export * from './review-thread.js';

@@ -9,10 +9,14 @@ import type { HandlerRegistry } from '../handler.js';
 import type { FlowDeps } from './flow-deps.js';
 import { createResolveIssueHandler } from './resolve-issue.js';
 import { createReviewPrHandler } from './review-pr.js';
+import { createAddressReviewHandler } from './address-review.js';
 
+export * from './address-review.js';
 export * from './agent-activity.js';
 export * from './flow-deps.js';
+export * from './patch-suggestions.js';
 export * from './pull-request-text.js';
+export * from './run-flow-agent.js';
 export * from './resolve-issue.js';
 export * from './review-files.js';
 export * from './review-pr.js';
@@ -23,6 +27,7 @@ export function createShippedHandlers(deps: FlowDeps): HandlerRegistry {
   return {
     'resolve-issue': createResolveIssueHandler(deps),
     'review-pr': createReviewPrHandler(deps),
+    'address-review': createAddressReviewHandler(deps),
   };
 }
 
