@@ -82,6 +82,53 @@ export async function createBareRepo(bareDir: string, source: SeedSource): Promi
   }
   await git(bareDir, ['symbolic-ref', 'HEAD', `refs/heads/${source.defaultBranch}`]);
   await git(bareDir, ['config', 'http.receivepack', 'true']);
+  // As on GitHub, refs/pull/* is the server's: clients can fetch it but a push to it is refused.
+  await git(bareDir, ['config', 'receive.hideRefs', 'refs/pull']);
+}
+
+/** Copies a branch's commits from another repository into `bareDir` without creating a ref there. */
+export async function fetchBranch(bareDir: string, fromDir: string, branch: string): Promise<void> {
+  await git(bareDir, [
+    'fetch',
+    '--quiet',
+    '--no-tags',
+    '--no-write-fetch-head',
+    fromDir,
+    `refs/heads/${branch}`,
+  ]);
+}
+
+export async function updateRef(bareDir: string, ref: string, sha: string): Promise<void> {
+  await git(bareDir, ['update-ref', ref, sha]);
+}
+
+export interface RefUpdate {
+  oldSha: string;
+  newSha: string;
+  ref: string;
+}
+
+/** The ref updates a receive-pack request asks for: the pkt-lines before the first flush. */
+export function parseRefUpdates(body: Buffer): RefUpdate[] {
+  const updates: RefUpdate[] = [];
+  let offset = 0;
+  while (offset + 4 <= body.length) {
+    const length = parseInt(body.subarray(offset, offset + 4).toString('ascii'), 16);
+    if (Number.isNaN(length) || length === 0) break;
+    const line = body
+      .subarray(offset + 4, offset + length)
+      .toString('utf8')
+      .split('\0')[0] as string;
+    offset += length;
+    const match = /^([0-9a-f]{40,64}) ([0-9a-f]{40,64}) (\S+)\n?$/.exec(line);
+    if (match !== null)
+      updates.push({
+        oldSha: match[1] as string,
+        newSha: match[2] as string,
+        ref: match[3] as string,
+      });
+  }
+  return updates;
 }
 
 export async function resolveRef(bareDir: string, ref: string): Promise<string | undefined> {
@@ -325,6 +372,13 @@ export async function countRange(bareDir: string, range: string): Promise<number
   return Number((await git(bareDir, ['rev-list', '--count', range])).trim());
 }
 
+export interface ServeGitOptions {
+  /** The request body when the caller has already read it (to check a push's refs). */
+  body?: Buffer;
+  /** Runs after git is done and before the response ends, so a client sees its effects when its command returns. */
+  beforeEnd?: () => Promise<void>;
+}
+
 /**
  * Serves one smart-HTTP request with `git http-backend`. `pathInfo` is `/<owner>/<repo>.git/...` under `projectRoot`.
  * Pushes are allowed (http.receivepack), because the caller has already checked the installation token.
@@ -336,7 +390,10 @@ export function serveGitHttp(
   pathInfo: string,
   query: string,
   remoteUser: string,
+  options: ServeGitOptions = {},
 ): void {
+  const contentLength =
+    options.body === undefined ? request.headers['content-length'] : String(options.body.length);
   const env = gitEnv({
     GIT_PROJECT_ROOT: projectRoot,
     GIT_HTTP_EXPORT_ALL: '1',
@@ -346,9 +403,7 @@ export function serveGitHttp(
     CONTENT_TYPE: request.headers['content-type'] ?? '',
     REMOTE_USER: remoteUser,
     REMOTE_ADDR: request.socket.remoteAddress ?? '127.0.0.1',
-    ...(request.headers['content-length'] === undefined
-      ? {}
-      : { CONTENT_LENGTH: request.headers['content-length'] }),
+    ...(contentLength === undefined ? {} : { CONTENT_LENGTH: contentLength }),
     ...(request.headers['content-encoding'] === undefined
       ? {}
       : { HTTP_CONTENT_ENCODING: request.headers['content-encoding'] }),
@@ -357,7 +412,8 @@ export function serveGitHttp(
       : { GIT_PROTOCOL: String(request.headers['git-protocol']) }),
   });
   const child = spawn('git', ['http-backend'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  request.pipe(child.stdin);
+  if (options.body === undefined) request.pipe(child.stdin);
+  else child.stdin.end(options.body);
   let headerBuffer = Buffer.alloc(0);
   let headersDone = false;
   let stderr = '';
@@ -392,7 +448,10 @@ export function serveGitHttp(
       response.end(`git http-backend failed (${code ?? 'signal'}): ${stderr}`);
       return;
     }
-    response.end();
+    const end = () => response.end();
+    // git has answered; a failed follow-up must not turn the client's completed command into an error.
+    if (options.beforeEnd === undefined) end();
+    else void options.beforeEnd().then(end, end);
   });
   child.on('error', (error) => {
     if (!response.headersSent) response.statusCode = 500;

@@ -4,6 +4,7 @@ import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -13,13 +14,20 @@ import {
   verifyAppJwt,
   type InstallationToken,
 } from './app-auth.js';
-import { branchSha, createBareRepo, serveGitHttp } from './git-backend.js';
+import {
+  branchSha,
+  createBareRepo,
+  parseRefUpdates,
+  resolveRef,
+  serveGitHttp,
+} from './git-backend.js';
 import {
   loadOpenApiContract,
   type ContractProblem,
   type OpenApiContract,
   type OpenApiDescription,
 } from './openapi-contract.js';
+import { PullHeads, pullHeadRef } from './pull-heads.js';
 import { handlers, HttpError, type RequestContext } from './routes.js';
 import {
   serializeComment,
@@ -34,6 +42,7 @@ import {
   type Issue,
   type IssueComment,
   type Permission,
+  type PullRequest,
   type Repo,
   type ReviewComment,
   type User,
@@ -86,6 +95,27 @@ export interface SeedRepoOptions {
   install?: boolean;
 }
 
+export interface ForkOptions {
+  /** The account the fork belongs to (a person, usually the PR author). */
+  owner: string;
+  /** Default: the parent's name. */
+  name?: string;
+  private?: boolean;
+}
+
+export interface ForkPullRequestInput {
+  /** The branch in the fork. */
+  head: string;
+  /** The branch in the base repository (default: its default branch). */
+  base?: string;
+  title: string;
+  body?: string;
+  user: string;
+  /** "Allow edits by maintainers" (default true): lets the base repository's App push to `head`. */
+  maintainerCanModify?: boolean;
+  draft?: boolean;
+}
+
 export interface AppInfo {
   id: number;
   slug: string;
@@ -100,13 +130,13 @@ function parseJson(raw: string): unknown {
 }
 
 async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return (await readRawBody(request)).toString('utf8');
 }
 
 export class GitHubEmulator {
   readonly state = new EmulatorState();
+  /** Keeps refs/pull/<n>/head current; routes and git serving call it before they read. */
+  readonly pullHeads = new PullHeads(this.state);
   readonly app: AppInfo;
   private readonly publicKey: KeyObject;
   private readonly tokens = new Map<string, InstallationToken>();
@@ -298,12 +328,62 @@ export class GitHubEmulator {
       ...(input.body === undefined ? {} : { body: input.body }),
     });
     issue.pull = {
+      headRepoId: repo.id,
       headRef: input.head,
       baseRef: input.base ?? repo.defaultBranch,
       draft: input.draft ?? false,
       maintainerCanModify: true,
       merged: false,
     };
+    await this.pullHeads.sync(issue as PullRequest);
+    return issue;
+  }
+
+  /**
+   * Forks `parent` as a bare clone (every branch, shared history) owned by `options.owner`. The App is not
+   * installed on it, as with a contributor's fork.
+   */
+  async fork(parent: Repo, options: ForkOptions): Promise<Repo> {
+    const fork = await this.seedRepo({
+      owner: options.owner,
+      name: options.name ?? parent.name,
+      from: parent.bareDir,
+      defaultBranch: parent.defaultBranch,
+      private: options.private ?? parent.private,
+      install: false,
+    });
+    fork.forkOf = parent.id;
+    return fork;
+  }
+
+  /**
+   * Opens a pull request from `fork`'s branch `input.head` into `base`, as the fork's owner would. `fork` is
+   * usually made by `fork()`; any seeded repository works (it is then recorded as a fork of `base`).
+   */
+  async createForkPullRequest(
+    base: Repo,
+    fork: Repo,
+    input: ForkPullRequestInput,
+  ): Promise<PullRequest> {
+    if (fork.id === base.id)
+      throw new Error('a fork pull request needs a head repository of its own');
+    if ((await branchSha(fork.bareDir, input.head)) === undefined)
+      throw new Error(`no branch ${input.head} in ${fork.owner.login}/${fork.name}`);
+    fork.forkOf ??= base.id;
+    const issue = this.createIssue(base, {
+      title: input.title,
+      user: input.user,
+      ...(input.body === undefined ? {} : { body: input.body }),
+    }) as PullRequest;
+    issue.pull = {
+      headRepoId: fork.id,
+      headRef: input.head,
+      baseRef: input.base ?? base.defaultBranch,
+      draft: input.draft ?? false,
+      maintainerCanModify: input.maintainerCanModify ?? true,
+      merged: false,
+    };
+    await this.pullHeads.sync(issue);
     return issue;
   }
 
@@ -356,6 +436,10 @@ export class GitHubEmulator {
   /** A branch's tip in the real repository. */
   branchSha(repo: Repo, branch: string): Promise<string | undefined> {
     return branchSha(repo.bareDir, branch);
+  }
+  /** Where `refs/pull/<n>/head` points in the base repository right now (not refreshed first). */
+  pullHeadSha(repo: Repo, number: number): Promise<string | undefined> {
+    return resolveRef(repo.bareDir, pullHeadRef(number));
   }
 
   // ---- webhooks ----------------------------------------------------------------------------------------------
@@ -480,7 +564,7 @@ export class GitHubEmulator {
     const url = new URL(request.url ?? '/', this.baseUrl);
     const method = request.method ?? 'GET';
     if (!url.pathname.startsWith('/api/v3/') && /\.git(\/|$)/.test(url.pathname)) {
-      this.handleGit(request, response, url);
+      await this.handleGit(request, response, url);
       return;
     }
     if (!url.pathname.startsWith('/api/v3')) {
@@ -647,44 +731,43 @@ export class GitHubEmulator {
     };
   }
 
-  private handleGit(request: IncomingMessage, response: ServerResponse, url: URL): void {
+  private async handleGit(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+  ): Promise<void> {
     const match = /^\/([^/]+)\/([^/]+?)\.git(\/.*)?$/.exec(url.pathname);
     const repo =
       match === null ? undefined : this.state.findRepo(match[1] as string, match[2] as string);
     const credential = credentialFrom(request.headers.authorization);
     const token = credential === undefined ? undefined : this.tokenFor(credential.value);
-    const allowed =
-      repo !== undefined &&
-      token !== undefined &&
-      (token.repositoryIds === 'all' || token.repositoryIds.includes(repo.id));
-    if (!allowed) {
-      this.requestLog.push({
-        method: request.method ?? 'GET',
-        path: url.pathname,
-        query: url.search,
-        operationId: 'git',
-        status: 401,
-        body: undefined,
-      });
-      request.resume();
-      response.writeHead(401, {
-        'www-authenticate': 'Basic realm="GitHub"',
-        'content-type': 'text/plain',
-      });
-      response.end(
-        'Invalid username or token. Password authentication is not supported for Git operations.\n',
-      );
+    const service = match?.[3] ?? '';
+    const push =
+      service === '/git-receive-pack' || url.searchParams.get('service') === 'git-receive-pack';
+    const access =
+      repo === undefined || token === undefined ? 'none' : this.gitAccess(repo, token, push);
+    if (repo === undefined || token === undefined || access === 'none' || access === 'forbidden') {
+      this.denyGit(request, response, url, access === 'forbidden' ? 403 : 401, repo);
       return;
     }
-    this.requestLog.push({
-      method: request.method ?? 'GET',
-      path: url.pathname,
-      query: url.search,
-      operationId: 'git',
-      status: 200,
-      body: undefined,
-    });
-    const pathInfo = `/${repo.owner.login}/${repo.name}.git${match?.[3] ?? ''}`;
+    let body: Buffer | undefined;
+    if (access === 'maintainer' && service === '/git-receive-pack') {
+      body = await readRawBody(request);
+      const commands = request.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body;
+      const editable = this.maintainerBranches(repo, token);
+      const updates = parseRefUpdates(commands);
+      // A maintainer may update the PR's head branch, nothing else: no other branch, no tag, no deletion.
+      const allowed =
+        updates.length > 0 && updates.every((u) => editable.has(u.ref) && !/^0+$/.test(u.newSha));
+      if (!allowed) {
+        this.denyGit(request, response, url, 403, repo);
+        return;
+      }
+    }
+    // Reads see current refs/pull/<n>/head, even after a push that went straight to a bare directory.
+    if (!push) await this.pullHeads.syncRepo(repo);
+    this.logGit(request, url, 200);
+    const pathInfo = `/${repo.owner.login}/${repo.name}.git${service}`;
     serveGitHttp(
       request,
       response,
@@ -692,8 +775,94 @@ export class GitHubEmulator {
       pathInfo,
       url.searchParams.toString(),
       'x-access-token',
+      {
+        ...(body === undefined ? {} : { body }),
+        ...(service === '/git-receive-pack'
+          ? { beforeEnd: () => this.pullHeads.syncRepo(repo) }
+          : {}),
+      },
     );
   }
+
+  /**
+   * What a token may do over git: everything on its installation's repositories; on a fork with a pull request
+   * into one of them, read it (if public) and, while an open PR allows edits by maintainers, push its head branch.
+   */
+  private gitAccess(
+    repo: Repo,
+    token: InstallationToken,
+    push: boolean,
+  ): 'full' | 'read' | 'maintainer' | 'forbidden' | 'none' {
+    if (covers(token, repo.id)) return 'full';
+    const fromRepo = this.state.pullRequests(
+      (p) => p.pull.headRepoId === repo.id && p.repoId !== repo.id && covers(token, p.repoId),
+    );
+    if (fromRepo.length === 0) return 'none';
+    const editable = this.maintainerBranches(repo, token).size > 0;
+    if (push) return editable ? 'maintainer' : 'forbidden';
+    return !repo.private || editable ? 'read' : 'forbidden';
+  }
+
+  /** The head refs (`refs/heads/…`) of open PRs from `fork` that let the token's installation push. */
+  private maintainerBranches(fork: Repo, token: InstallationToken): Set<string> {
+    return new Set(
+      this.state
+        .pullRequests(
+          (p) =>
+            p.pull.headRepoId === fork.id &&
+            p.repoId !== fork.id &&
+            p.state === 'open' &&
+            p.pull.maintainerCanModify &&
+            covers(token, p.repoId),
+        )
+        .map((p) => `refs/heads/${p.pull.headRef}`),
+    );
+  }
+
+  private logGit(request: IncomingMessage, url: URL, status: number): void {
+    this.requestLog.push({
+      method: request.method ?? 'GET',
+      path: url.pathname,
+      query: url.search,
+      operationId: 'git',
+      status,
+      body: undefined,
+    });
+  }
+
+  private denyGit(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    status: 401 | 403,
+    repo: Repo | undefined,
+  ): void {
+    this.logGit(request, url, status);
+    request.resume();
+    if (status === 403) {
+      const name = repo === undefined ? '' : `${repo.owner.login}/${repo.name}`;
+      response.writeHead(403, { 'content-type': 'text/plain' });
+      response.end(`Permission to ${name}.git denied to ${this.app.bot.login}.\n`);
+      return;
+    }
+    response.writeHead(401, {
+      'www-authenticate': 'Basic realm="GitHub"',
+      'content-type': 'text/plain',
+    });
+    response.end(
+      'Invalid username or token. Password authentication is not supported for Git operations.\n',
+    );
+  }
+}
+
+function covers(token: InstallationToken, repoId: number): boolean {
+  return token.repositoryIds === 'all' || token.repositoryIds.includes(repoId);
+}
+
+async function readRawBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 /** Starts an emulator on loopback; `close()` it when done. */

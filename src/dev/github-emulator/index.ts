@@ -6,6 +6,8 @@ export {
   type ContractViolation,
   type RequestRecord,
   type SeedRepoOptions,
+  type ForkOptions,
+  type ForkPullRequestInput,
   type AppInfo,
 } from './github-emulator.js';
 export {
@@ -18,6 +20,7 @@ export { signWebhook, type WebhookDelivery } from './webhooks.js';
 export type {
   Repo as EmulatedRepo,
   Issue as EmulatedIssue,
+  PullRequest as EmulatedPullRequest,
   IssueComment as EmulatedComment,
   ReviewComment as EmulatedReviewComment,
   Permission,

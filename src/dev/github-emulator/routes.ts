@@ -7,6 +7,7 @@ import {
   commentableLines,
   countRange,
   diffFiles,
+  fetchBranch,
   listCommits,
   mergeBase,
   readPath,
@@ -30,6 +31,7 @@ import type {
   EmulatorState,
   Issue,
   Permission,
+  PullRequest,
   ReactionSubject,
   Repo,
   ReviewComment,
@@ -140,14 +142,54 @@ function findIssue(context: RequestContext, repo: Repo, number: number): Issue {
   return issue;
 }
 
-function findPull(
-  context: RequestContext,
-  repo: Repo,
-  number: number,
-): Issue & { pull: NonNullable<Issue['pull']> } {
+function findPull(context: RequestContext, repo: Repo, number: number): PullRequest {
   const issue = context.state.issue(repo.id, number);
   if (issue?.pull === undefined) throw new HttpError(404, 'Not Found');
-  return issue as Issue & { pull: NonNullable<Issue['pull']> };
+  return issue as PullRequest;
+}
+
+/** The repository `owner:branch` names: the base itself, or a fork of it (`head_repo` picks one by name). */
+function findHeadRepo(
+  context: RequestContext,
+  repo: Repo,
+  owner: string,
+  name: string | undefined,
+): Repo | undefined {
+  return context.state.repos.find(
+    (r) =>
+      (r.id === repo.id || r.forkOf === repo.id) &&
+      r.owner.login.toLowerCase() === owner.toLowerCase() &&
+      (name === undefined || r.name.toLowerCase() === name.toLowerCase()),
+  );
+}
+
+/**
+ * One side of `compare/{base}...{head}`: a ref of `repo`, or `owner:branch` (`owner:repo:branch`) of a fork,
+ * whose commits are copied into `repo` so that the comparison runs there.
+ */
+async function resolveCompareSide(
+  context: RequestContext,
+  repo: Repo,
+  spec: string,
+): Promise<string | undefined> {
+  const parts = spec.split(':');
+  if (parts.length === 1) return resolveRef(repo.bareDir, spec);
+  const [owner, name, branch] =
+    parts.length === 2
+      ? [parts[0] ?? '', undefined, parts[1] ?? '']
+      : (parts as [string, string, string]);
+  const source = findHeadRepo(context, repo, owner, name);
+  if (source === undefined) return undefined;
+  if (source.id === repo.id) return resolveRef(repo.bareDir, branch);
+  const sha = await branchSha(source.bareDir, branch);
+  if (sha !== undefined) await fetchBranch(repo.bareDir, source.bareDir, branch);
+  return sha;
+}
+
+function headRepoOf(context: RequestContext, pull: PullRequest): Repo {
+  const head = context.state.repoById(pull.pull.headRepoId);
+  if (head === undefined) throw new HttpError(404, 'Not Found');
+  return head;
 }
 
 function serializeCommit(context: RequestContext, repo: Repo, commit: CommitInfo) {
@@ -193,18 +235,16 @@ function serializeFile(context: RequestContext, repo: Repo, head: string, file: 
   };
 }
 
-async function pullShas(repo: Repo, issue: Issue & { pull: NonNullable<Issue['pull']> }) {
-  const head = (await branchSha(repo.bareDir, issue.pull.headRef)) ?? '0'.repeat(40);
+/** The head (refs/pull/<n>/head, brought up to date first) and base tips, both commits of the base repository. */
+async function pullShas(context: RequestContext, repo: Repo, issue: PullRequest) {
+  const head = (await context.emulator.pullHeads.sync(issue)) ?? '0'.repeat(40);
   const base = (await branchSha(repo.bareDir, issue.pull.baseRef)) ?? '0'.repeat(40);
   return { head, base };
 }
 
-async function serializePull(
-  context: RequestContext,
-  repo: Repo,
-  issue: Issue & { pull: NonNullable<Issue['pull']> },
-) {
-  const { head, base } = await pullShas(repo, issue);
+async function serializePull(context: RequestContext, repo: Repo, issue: PullRequest) {
+  const { head, base } = await pullShas(context, repo, issue);
+  const headRepo = headRepoOf(context, issue);
   const full = `${repo.owner.login}/${repo.name}`;
   const url = `${context.urls.api}/repos/${full}/pulls/${issue.number}`;
   const forkPoint = await mergeBase(repo.bareDir, base, head);
@@ -242,11 +282,11 @@ async function serializePull(
     requested_reviewers: [],
     requested_teams: [],
     head: {
-      label: `${repo.owner.login}:${issue.pull.headRef}`,
+      label: `${headRepo.owner.login}:${issue.pull.headRef}`,
       ref: issue.pull.headRef,
       sha: head,
-      user: serializeUser(context.urls, repo.owner),
-      repo: repoJson,
+      user: serializeUser(context.urls, headRepo.owner),
+      repo: headRepo.id === repo.id ? repoJson : serializeRepo(context.urls, headRepo),
     },
     base: {
       label: `${repo.owner.login}:${issue.pull.baseRef}`,
@@ -326,7 +366,7 @@ function listReactions(
 async function createReviewComment(
   context: RequestContext,
   repo: Repo,
-  pull: Issue & { pull: NonNullable<Issue['pull']> },
+  pull: PullRequest,
   input: {
     path: string;
     line?: number;
@@ -338,7 +378,7 @@ async function createReviewComment(
   },
   reviewId: number | null,
 ): Promise<ReviewComment> {
-  const { head, base } = await pullShas(repo, pull);
+  const { head, base } = await pullShas(context, repo, pull);
   const commitId = input.commit_id ?? head;
   if ((await resolveRef(repo.bareDir, commitId)) === undefined)
     throw validation('Validation Failed', [
@@ -649,8 +689,8 @@ export const handlers: Record<string, Handler> = {
     const repo = requireRepo(context);
     const [baseRef, headRef] = (context.params.basehead ?? '').split('...');
     if (baseRef === undefined || headRef === undefined) throw new HttpError(404, 'Not Found');
-    const base = await resolveRef(repo.bareDir, baseRef);
-    const head = await resolveRef(repo.bareDir, headRef);
+    const base = await resolveCompareSide(context, repo, baseRef);
+    const head = await resolveCompareSide(context, repo, headRef);
     if (base === undefined || head === undefined) throw new HttpError(404, 'Not Found');
     const forkPoint = (await mergeBase(repo.bareDir, base, head)) ?? base;
     const ahead = await countRange(repo.bareDir, `${forkPoint}..${head}`);
@@ -840,19 +880,18 @@ export const handlers: Record<string, Handler> = {
     const state = context.query.get('state') ?? 'open';
     const head = context.query.get('head');
     const base = context.query.get('base');
-    const pulls = context.state.issues.filter(
-      (i): i is Issue & { pull: NonNullable<Issue['pull']> } => {
-        if (i.repoId !== repo.id || i.pull === undefined) return false;
-        if (state !== 'all' && i.state !== state) return false;
-        if (base !== null && i.pull.baseRef !== base) return false;
-        if (head !== null) {
-          const [owner, ref] = head.includes(':') ? head.split(':', 2) : [repo.owner.login, head];
-          if (owner?.toLowerCase() !== repo.owner.login.toLowerCase() || ref !== i.pull.headRef)
-            return false;
-        }
-        return true;
-      },
-    );
+    const pulls = context.state.pullRequests((i) => {
+      if (i.repoId !== repo.id) return false;
+      if (state !== 'all' && i.state !== state) return false;
+      if (base !== null && i.pull.baseRef !== base) return false;
+      if (head !== null) {
+        const [owner, ref] = head.includes(':') ? head.split(':', 2) : [repo.owner.login, head];
+        const headOwner = context.state.repoById(i.pull.headRepoId)?.owner.login ?? '';
+        if (owner?.toLowerCase() !== headOwner.toLowerCase() || ref !== i.pull.headRef)
+          return false;
+      }
+      return true;
+    });
     const page = paginate(
       context,
       pulls.sort((a, b) => b.number - a.number),
@@ -867,11 +906,14 @@ export const handlers: Record<string, Handler> = {
     const repo = requireRepo(context);
     const { body } = context;
     const rawHead = str(body.head) ?? '';
-    const headRef = rawHead.includes(':') ? (rawHead.split(':')[1] as string) : rawHead;
+    const colon = rawHead.indexOf(':');
+    const headOwner = colon === -1 ? repo.owner.login : rawHead.slice(0, colon);
+    const headRef = colon === -1 ? rawHead : rawHead.slice(colon + 1);
+    const headRepo = findHeadRepo(context, repo, headOwner, str(body.head_repo));
     const baseRef = str(body.base) ?? '';
-    const headSha = await branchSha(repo.bareDir, headRef);
+    const headSha = headRepo === undefined ? undefined : await branchSha(headRepo.bareDir, headRef);
     const baseSha = await branchSha(repo.bareDir, baseRef);
-    if (headSha === undefined)
+    if (headRepo === undefined || headSha === undefined)
       throw validation('Validation Failed', [
         { resource: 'PullRequest', field: 'head', code: 'invalid' },
       ]);
@@ -879,21 +921,24 @@ export const handlers: Record<string, Handler> = {
       throw validation('Validation Failed', [
         { resource: 'PullRequest', field: 'base', code: 'invalid' },
       ]);
-    const existing = context.state.issues.find(
+    const existing = context.state.pullRequests(
       (i) =>
         i.repoId === repo.id &&
-        i.pull?.headRef === headRef &&
+        i.pull.headRepoId === headRepo.id &&
+        i.pull.headRef === headRef &&
         i.pull.baseRef === baseRef &&
         i.state === 'open',
     );
-    if (existing !== undefined)
+    if (existing.length > 0)
       throw validation('Validation Failed', [
         {
           resource: 'PullRequest',
           code: 'custom',
-          message: `A pull request already exists for ${repo.owner.login}:${headRef}.`,
+          message: `A pull request already exists for ${headRepo.owner.login}:${headRef}.`,
         },
       ]);
+    // A fork's commits are compared in the base repository, where refs/pull/<n>/head will keep them.
+    if (headRepo.id !== repo.id) await fetchBranch(repo.bareDir, headRepo.bareDir, headRef);
     const forkPoint = await mergeBase(repo.bareDir, baseSha, headSha);
     if (
       forkPoint === undefined ||
@@ -920,26 +965,20 @@ export const handlers: Record<string, Handler> = {
       ...(str(body.body) === undefined ? {} : { body: str(body.body) as string }),
     });
     issue.pull = {
+      headRepoId: headRepo.id,
       headRef,
       baseRef,
       draft: body.draft === true,
       maintainerCanModify: body.maintainer_can_modify !== false,
       merged: false,
     };
-    return {
-      status: 201,
-      body: await serializePull(
-        context,
-        repo,
-        issue as Issue & { pull: NonNullable<Issue['pull']> },
-      ),
-    };
+    return { status: 201, body: await serializePull(context, repo, issue as PullRequest) };
   },
   'pulls/get': async (context) => {
     const repo = requireRepo(context);
     const pull = findPull(context, repo, intParam(context, 'pull_number'));
     if (/\.diff/.test(context.accept)) {
-      const { head, base } = await pullShas(repo, pull);
+      const { head, base } = await pullShas(context, repo, pull);
       const forkPoint = (await mergeBase(repo.bareDir, base, head)) ?? base;
       const files = await diffFiles(repo.bareDir, forkPoint, head);
       return {
@@ -981,7 +1020,7 @@ export const handlers: Record<string, Handler> = {
   'pulls/list-files': async (context) => {
     const repo = requireRepo(context);
     const pull = findPull(context, repo, intParam(context, 'pull_number'));
-    const { head, base } = await pullShas(repo, pull);
+    const { head, base } = await pullShas(context, repo, pull);
     const forkPoint = (await mergeBase(repo.bareDir, base, head)) ?? base;
     const files = await diffFiles(repo.bareDir, forkPoint, head);
     return paginate(
@@ -993,7 +1032,7 @@ export const handlers: Record<string, Handler> = {
   'pulls/list-commits': async (context) => {
     const repo = requireRepo(context);
     const pull = findPull(context, repo, intParam(context, 'pull_number'));
-    const { head, base } = await pullShas(repo, pull);
+    const { head, base } = await pullShas(context, repo, pull);
     const forkPoint = (await mergeBase(repo.bareDir, base, head)) ?? base;
     const commits = await listCommits(repo.bareDir, `${forkPoint}..${head}`);
     return paginate(
@@ -1013,6 +1052,18 @@ export const handlers: Record<string, Handler> = {
       reviews.map((r) => serializeReview(context.urls, repo, r)),
       `${repoPath(repo)}/pulls/${pull.number}/reviews`,
     );
+  },
+  'pulls/get-review': (context) => {
+    const repo = requireRepo(context);
+    const pull = findPull(context, repo, intParam(context, 'pull_number'));
+    const review = context.state.reviews.find(
+      (r) =>
+        r.repoId === repo.id &&
+        r.pullNumber === pull.number &&
+        r.id === intParam(context, 'review_id'),
+    );
+    if (review === undefined) throw new HttpError(404, 'Not Found');
+    return { body: serializeReview(context.urls, repo, review) };
   },
   'pulls/create-review': async (context) => {
     const repo = requireRepo(context);
@@ -1035,7 +1086,7 @@ export const handlers: Record<string, Handler> = {
           `Review Can not ${event === 'APPROVE' ? 'approve' : 'request changes on'} your own pull request`,
         ]);
     }
-    const { head } = await pullShas(repo, pull);
+    const { head } = await pullShas(context, repo, pull);
     const reviewId = context.state.id();
     const comments = (Array.isArray(body.comments) ? body.comments : []) as {
       path: string;

@@ -44,7 +44,7 @@ export function serializeRepo(urls: Urls, repo: Repo) {
     owner: serializeUser(urls, repo.owner),
     html_url: `${urls.html}/${full}`,
     description: null,
-    fork: false,
+    fork: repo.forkOf !== undefined,
     url: `${urls.api}/repos/${full}`,
     clone_url: `${urls.html}/${full}.git`,
     git_url: `${urls.html}/${full}.git`,

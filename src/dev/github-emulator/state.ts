@@ -17,6 +17,8 @@ export interface Repo {
   defaultBranch: string;
   bareDir: string;
   permissions: Map<string, Permission>;
+  /** The parent's id when this repository is a fork. */
+  forkOf?: number;
 }
 
 export interface Installation {
@@ -44,12 +46,16 @@ export interface Issue {
 }
 
 export interface PullFields {
+  /** The repository the head branch lives in: the base repository, or a fork of it. */
+  headRepoId: number;
   headRef: string;
   baseRef: string;
   draft: boolean;
   maintainerCanModify: boolean;
   merged: boolean;
 }
+
+export type PullRequest = Issue & { pull: PullFields };
 
 export interface IssueComment {
   id: number;
@@ -150,6 +156,12 @@ export class EmulatorState {
 
   issue(repoId: number, number: number): Issue | undefined {
     return this.issues.find((i) => i.repoId === repoId && i.number === number);
+  }
+
+  pullRequests(filter: (issue: PullRequest) => boolean = () => true): PullRequest[] {
+    return this.issues.filter(
+      (i): i is PullRequest => i.pull !== undefined && filter(i as PullRequest),
+    );
   }
 
   installationFor(repoId: number): Installation | undefined {
