@@ -34,15 +34,35 @@ export interface AnthropicServerOptions {
   chunkSize?: number;
   /** The model name reported in responses (default: the one requested). */
   model?: string;
+  /**
+   * How a request finds its turn. `sequential` (the default): the i-th request gets turn i. `by-history`: the turn
+   * whose index is the number of assistant messages in the request, so an agent that restarts (a worker killed
+   * mid-job) replays the script from its first turn.
+   */
+  pick?: TurnPick;
 }
+
+export type TurnPick = 'sequential' | 'by-history';
 
 export interface AnthropicServer {
   /** The base URL to give the SDK as `baseURL`, e.g. http://127.0.0.1:41234. */
   readonly url: string;
   readonly requests: readonly RecordedRequest[];
-  /** Turns not played yet. */
+  /** Turns not played yet (by-history: turns no conversation has reached). */
   remaining(): number;
   stop(): Promise<void>;
+}
+
+/** The number of assistant messages in a Messages API body: how many turns this conversation has had. */
+function assistantTurnsIn(body: unknown): number {
+  const messages = (body as { messages?: unknown }).messages;
+  if (!Array.isArray(messages)) return 0;
+  return messages.filter(
+    (message: unknown) =>
+      typeof message === 'object' &&
+      message !== null &&
+      (message as { role?: unknown }).role === 'assistant',
+  ).length;
 }
 
 function chunks(text: string, size: number): string[] {
@@ -241,7 +261,9 @@ export async function startAnthropicServer(
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   const chunkSize = options.chunkSize ?? 12;
+  const byHistory = options.pick === 'by-history';
   let next = 0;
+  const played = new Set<number>();
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const raw = await readBody(request);
@@ -280,18 +302,21 @@ export async function startAnthropicServer(
       sendError(response, 400, 'invalid_request_error', 'The body must be a JSON object.');
       return;
     }
-    const index = next;
+    const index = byHistory ? assistantTurnsIn(body) : next;
     const turn = parsedTurns[index];
     if (turn === undefined) {
       sendError(
         response,
         400,
         'invalid_request_error',
-        `The script has ${parsedTurns.length} turns and request ${index + 1} asked for another.`,
+        byHistory
+          ? `The script has ${parsedTurns.length} turns and a conversation with ${index} assistant messages asked for another.`
+          : `The script has ${parsedTurns.length} turns and request ${index + 1} asked for another.`,
       );
       return;
     }
     next++;
+    played.add(index);
     record.turn = index;
     if (turn.error !== undefined) {
       sendError(
@@ -346,7 +371,7 @@ export async function startAnthropicServer(
   return {
     url: `http://${host}:${address.port}`,
     requests,
-    remaining: () => parsedTurns.length - next,
+    remaining: () => parsedTurns.length - (byHistory ? played.size : next),
     stop: () =>
       new Promise<void>((resolve, reject) => {
         for (const socket of sockets) socket.destroy();

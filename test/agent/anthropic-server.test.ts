@@ -116,4 +116,55 @@ describe('startAnthropicServer', () => {
     const missing = await fetch(`${server.url}/v1/models`);
     expect(missing.status).toBe(404);
   });
+  it('answers by conversation length with pick by-history, so a restarted agent replays from the first turn', async () => {
+    const turn = (text: string) => ({
+      content: [{ type: 'text' as const, text }],
+      stop_reason: 'end_turn' as const,
+    });
+    server = await startAnthropicServer({
+      script: [turn('first'), turn('second'), turn('third')],
+      pick: 'by-history',
+    });
+    const user = { role: 'user', content: 'go' };
+    const assistant = { role: 'assistant', content: [{ type: 'text', text: 'ok' }] };
+    const textOf = async (messages: unknown[]) => {
+      const response = await post(server.url, { model: 'm', max_tokens: 10, messages });
+      return ((await response.json()) as { content: { text: string }[] }).content[0]?.text;
+    };
+
+    const first = await textOf([user]);
+    const second = await textOf([user, assistant, user]);
+    const restarted = await textOf([user]);
+    const remainingBeforeThird = server.remaining();
+    const third = await textOf([user, assistant, user, assistant, user]);
+    const beyond = await post(server.url, {
+      model: 'm',
+      messages: [user, assistant, user, assistant, user, assistant, user],
+    });
+
+    expect([first, second, restarted, third]).toEqual(['first', 'second', 'first', 'third']);
+    expect(server.requests.map((request) => request.turn)).toEqual([0, 1, 0, 2, -1]);
+    expect(remainingBeforeThird).toBe(1);
+    expect(server.remaining()).toBe(0);
+    expect(beyond.status).toBe(400);
+    expect(((await beyond.json()) as { error: { message: string } }).error.message).toMatch(
+      /script has 3 turns and a conversation with 3 assistant messages/,
+    );
+  });
+
+  it('keeps the sequential pick by default, whatever the conversation holds', async () => {
+    server = await startAnthropicServer({
+      script: [
+        { content: [{ type: 'text', text: 'one' }] },
+        { content: [{ type: 'text', text: 'two' }] },
+      ],
+    });
+    const messages = [{ role: 'user', content: 'go' }];
+
+    await post(server.url, { model: 'm', messages });
+    await post(server.url, { model: 'm', messages });
+
+    expect(server.requests.map((request) => request.turn)).toEqual([0, 1]);
+    expect(server.remaining()).toBe(0);
+  });
 });
