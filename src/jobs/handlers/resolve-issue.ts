@@ -1,7 +1,7 @@
 // resolve-issue: `@claw <instruction>` on an issue becomes a pull request. Reads the sanitized thread, runs the
 // agent in a fresh worktree, mirrors its plan into the tracking comment, then commits, gates, pushes and opens
 // (or updates) the one PR for the issue. A re-run after the push only brings the PR up to date.
-import { DEFAULT_SYSTEM_PROMPT } from '../../agent/index.js';
+import { DEFAULT_SYSTEM_PROMPT, type Todo } from '../../agent/index.js';
 import {
   findIssuePullRequest,
   loadIssueThread,
@@ -13,7 +13,7 @@ import type { Redactor } from '../../undercover/index.js';
 import { branchName } from '../../workspace/index.js';
 import type { HandlerContext, HandlerResult, JobHandler } from '../handler.js';
 import type { ResolveIssuePayload } from '../payloads.js';
-import { AgentActivity } from './agent-activity.js';
+import { AgentActivity, renderChecklist } from './agent-activity.js';
 import {
   appBotIdentity,
   installationToken,
@@ -93,11 +93,14 @@ function doneSummary(
   pull: { number: number; url: string; created: boolean },
   figures: string,
   stoppedBy: string | undefined,
+  todos: readonly Todo[] = [],
 ): string {
   const verb = pull.created ? 'Opened' : 'Updated';
   const warning =
     stoppedBy === undefined ? '' : ` The run stopped early (${stoppedBy}): review it with care.`;
-  return `${verb} pull request #${pull.number}: ${pull.url}.${warning}\n\n${figures}`;
+  // The plan as it ended, since the last progress edit may predate the final TodoWrite.
+  const plan = todos.length === 0 ? '' : `\n\n**Plan**\n${renderChecklist(todos)}`;
+  return `${verb} pull request #${pull.number}: ${pull.url}.${warning}\n\n${figures}${plan}`;
 }
 
 export function createResolveIssueHandler(deps: FlowDeps): JobHandler<'resolve-issue'> {
@@ -229,7 +232,7 @@ export function createResolveIssueHandler(deps: FlowDeps): JobHandler<'resolve-i
       const draft = config.draft_pull_requests || stoppedBy !== undefined;
       const pull = await ensurePullRequest(ctx, payload, saved, base, draft);
       return {
-        summary: doneSummary(pull, formatFigures(figures), stoppedBy),
+        summary: doneSummary(pull, formatFigures(figures), stoppedBy, result.todos),
         url: pull.url,
         pullNumber: pull.number,
         branch,

@@ -229,6 +229,7 @@ describe('resolve-issue handler', () => {
         `^Opened pull request #${pull.number}: \\S+/pull/${pull.number}\\.\\n\\n\\d+s · 5,080 tokens · \\$`,
       ),
     );
+    expect(result.summary).toMatch(/\n\n\*\*Plan\*\*\n- \[x\] Find the bug\n- \[x\] Fix add\(\)$/);
     expect(result.url).toMatch(new RegExp(`/pull/${pull.number}$`));
   });
 
