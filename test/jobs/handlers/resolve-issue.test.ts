@@ -1,33 +1,20 @@
 // resolve-issue against the GitHub emulator (real Octokit, real git over smart HTTP) with a scripted model:
 // the PR and its text, the branch content, the live checklist, follow-ups, no-change runs, the push gate,
 // budget stops and recovery after a crash between push and PR.
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import {
-  createScriptedProvider,
-  DEFAULT_LIMITS,
-  type ScriptedTurn,
-} from '../../../src/agent/index.js';
+import type { DEFAULT_LIMITS } from '../../../src/agent/index.js';
+import { createScriptedProvider, type ScriptedTurn } from '../../../src/agent/index.js';
 import type { GitHubEmulator } from '../../../src/dev/github-emulator.js';
 import {
   createMemoryCheckpointStore,
   createResolveIssueHandler,
-  systemClock,
   type CheckpointStore,
-  type FlowDeps,
-  type HandlerContext,
   type ResolveIssuePayload,
 } from '../../../src/jobs/index.js';
-import { createLogger, createLogSink, SecretInDiffError } from '../../../src/lib/index.js';
-import { createWorkspaceManager } from '../../../src/workspace/index.js';
+import { SecretInDiffError } from '../../../src/lib/index.js';
 import { TokenFactory } from '../../fixtures/undercover/tokens.js';
-import { installationOctokit, startEmulator } from '../../dev/emulator-fixture.js';
-
-const run = promisify(execFile);
-type Repo = Awaited<ReturnType<GitHubEmulator['seedRepo']>>;
+import { flowHarness, run, useFlowWorld, type Harness, type Repo } from './support/flow-harness.js';
 
 const FILES = {
   'src/add.js': 'export function add(a, b) {\n  return a - b;\n}\n',
@@ -83,25 +70,13 @@ function fixScript(
   ];
 }
 
+const world = useFlowWorld('resolve-issue');
 let emulator: GitHubEmulator;
-let tmp: string;
-let counter = 0;
-
-beforeAll(async () => {
-  emulator = await startEmulator();
-  tmp = await mkdtemp(path.join(os.tmpdir(), 'claw-resolve-issue-'));
+beforeAll(() => {
+  emulator = world().emulator;
 });
-afterAll(async () => {
-  await emulator.close();
-  await rm(tmp, { recursive: true, force: true });
-});
-afterEach(() => emulator.assertNoViolations());
 
-interface Harness {
-  repo: Repo;
-  deps: FlowDeps;
-  ctx: HandlerContext;
-  progress: string[];
+interface ResolveHarness extends Harness {
   payload(issueNumber: number, commentId: number, instruction?: string): ResolveIssuePayload;
 }
 
@@ -112,48 +87,16 @@ async function harness(
     repo?: Repo;
     limits?: Partial<typeof DEFAULT_LIMITS>;
   } = {},
-): Promise<Harness> {
-  counter += 1;
-  const repo =
-    options.repo ??
-    (await emulator.seedRepo({ owner: 'octo', name: `adder-${counter}`, files: FILES }));
-  const workspaces = await createWorkspaceManager({ cacheDir: path.join(tmp, `cache-${counter}`) });
-  const progress: string[] = [];
-  const deps: FlowDeps = {
-    workspaces,
-    createProvider: () =>
-      createScriptedProvider({ turns: typeof turns === 'function' ? turns() : turns }),
-    limits: { ...DEFAULT_LIMITS, ...options.limits },
-    redactionPolicy: {},
-    transcriptDir: path.join(tmp, `transcripts-${counter}`),
-    sandbox: { bubblewrap: 'off' },
-  };
-  const octokit = installationOctokit(emulator, emulator.installationId(repo));
-  const ctx: HandlerContext = {
-    jobId: `job-${counter}`,
-    attempt: 1,
-    logger: createLogger({ level: 'silent', sink: createLogSink({ write: () => undefined }) }),
-    signal: new AbortController().signal,
-    progress: (update) => {
-      progress.push(update.message);
-      return Promise.resolve();
-    },
-    octokit: () => Promise.resolve(octokit as never),
-    octokitFactory: { forInstallation: () => Promise.resolve(octokit as never) },
-    clock: systemClock,
-    checkpoint: options.checkpoint ?? createMemoryCheckpointStore(),
-  };
+): Promise<ResolveHarness> {
+  const h = await flowHarness(world(), { turns, files: FILES, ...options });
   return {
-    repo,
-    deps,
-    ctx,
-    progress,
+    ...h,
     payload: (issueNumber, commentId, instruction = 'fix the failing test') => ({
       kind: 'resolve-issue',
-      deliveryId: `delivery-${counter}`,
-      installationId: emulator.installationId(repo),
-      owner: repo.owner.login,
-      repo: repo.name,
+      deliveryId: `delivery-${h.id}`,
+      installationId: emulator.installationId(h.repo),
+      owner: h.repo.owner.login,
+      repo: h.repo.name,
       number: issueNumber,
       actor: 'alice',
       source: 'comment',

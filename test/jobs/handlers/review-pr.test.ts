@@ -281,9 +281,7 @@ function recordingProvider(
     name: 'scripted',
     model: 'scripted',
     contextWindow: 200_000,
-    complete: (
-      request: Parameters<Provider['complete']>[0],
-    ) => {
+    complete: (request: Parameters<Provider['complete']>[0]) => {
       const first = request.messages[0]?.content[0];
       if (first?.type === 'text') onTask?.(first.text);
       onTools?.(request.tools.map((tool) => tool.name));
