@@ -67,6 +67,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     octokitFactory,
     logger,
     concurrency: env.CLAW_WORKER_CONCURRENCY,
+    lockDurationMs: env.CLAW_JOB_LOCK_SECONDS * 1000,
+    stalledIntervalMs: env.CLAW_JOB_LOCK_SECONDS * 1000,
   });
   // The acks queue: 👀 + tracking comments of stored jobs, posted here rather than in the web process.
   const producer = createRedisConnection(env.REDIS_URL, 'producer', logger);

@@ -174,6 +174,14 @@ export const ServerEnv = z.object({
           'On SIGTERM, how long running jobs may finish before they are interrupted and requeued.',
       }),
     ),
+  CLAW_JOB_LOCK_SECONDS: positiveNumber()
+    .default(30)
+    .meta(
+      meta({
+        description:
+          "How long a worker's claim on a running job lasts between renewals; a crashed worker's job is requeued after about this long.",
+      }),
+    ),
   CLAW_JOB_RETENTION_DAYS: positiveNumber()
     .default(7)
     .meta(

@@ -18,6 +18,7 @@ describe('parseEnv', () => {
     expect(env.CLAW_REDIS_PREFIX).toBe('{claw}');
     expect(env.CLAW_MAX_TURNS).toBe(60);
     expect(env.CLAW_MAX_COST_USD).toBe(5);
+    expect(env.CLAW_JOB_LOCK_SECONDS).toBe(30);
     expect(env.REDIS_URL).toBeUndefined();
   });
 
@@ -25,12 +26,14 @@ describe('parseEnv', () => {
     const env = parseEnv({
       PORT: '8080',
       CLAW_MAX_COST_USD: '2.5',
+      CLAW_JOB_LOCK_SECONDS: '2',
       APP_ID: '12345',
       GHE_HOST: 'github.example.com:8443',
     });
 
     expect(env.PORT).toBe(8080);
     expect(env.CLAW_MAX_COST_USD).toBe(2.5);
+    expect(env.CLAW_JOB_LOCK_SECONDS).toBe(2);
     expect(env.APP_ID).toBe('12345');
     expect(env.GHE_HOST).toBe('github.example.com:8443');
   });
