@@ -15,17 +15,10 @@ import {
 import { BudgetExceededError, GitConflictError } from '../../lib/index.js';
 import type { HandlerResult, JobHandler } from '../handler.js';
 import type { AddressReviewPayload } from '../payloads.js';
-import { AgentActivity } from './agent-activity.js';
-import {
-  appBotIdentity,
-  installationToken,
-  jobRedactor,
-  jobRepoConfig,
-  undercoverGit,
-  type FlowDeps,
-} from './flow-deps.js';
+import { appBotIdentity, undercoverGit, type FlowDeps } from './flow-deps.js';
 import { patchSuggestions } from './patch-suggestions.js';
 import { formatFigures, parseAgentReport, runFigures } from './pull-request-text.js';
+import { beginFlow } from './begin-flow.js';
 import { runFlowAgent, STOP_WORDS } from './run-flow-agent.js';
 import { renderNumberedDiff } from './review-pr.js';
 
@@ -80,19 +73,8 @@ function pushTarget(
 
 export function createAddressReviewHandler(deps: FlowDeps): JobHandler<'address-review'> {
   return async (payload, ctx) => {
-    const repo = { owner: payload.owner, repo: payload.repo };
-    const startedAt = ctx.clock.now();
-    const activity = new AgentActivity(startedAt, () => ctx.clock.now());
-    const report = (step: string) => {
-      activity.setStep(step);
-      return ctx.progress({ message: activity.render() });
-    };
-    const octokit = await ctx.octokit();
-    const config = await jobRepoConfig(deps, octokit, repo);
-    const provider = deps.createProvider(config.model);
-    const redactor = jobRedactor(deps.redactionPolicy, config);
-    const token = installationToken(octokit);
-    redactor.addSecret(await token());
+    const { repo, startedAt, activity, report, octokit, config, provider, redactor, token } =
+      await beginFlow(deps, payload, ctx);
 
     await report('Reading the pull request');
     const pull = await loadPullRequest(octokit, repo, payload.number);

@@ -92,6 +92,14 @@ export function appBotIdentity(octokit: ClawOctokit): Promise<BotIdentity> {
   return identity;
 }
 
+/**
+ * Fixes the identity `appBotIdentity` answers for one client. The Action needs it: GITHUB_TOKEN (and an
+ * installation token without the App's key) cannot call GET /app, so the runner says who the token acts as.
+ */
+export function presetAppBotIdentity(octokit: ClawOctokit, identity: BotIdentity): void {
+  identities.set(octokit, Promise.resolve(identity));
+}
+
 /** A fresh installation token for each git network command; it lives only in memory. */
 export function installationToken(octokit: ClawOctokit): () => Promise<string> {
   return async () => {

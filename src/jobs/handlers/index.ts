@@ -13,6 +13,7 @@ import { createAddressReviewHandler } from './address-review.js';
 
 export * from './address-review.js';
 export * from './agent-activity.js';
+export * from './begin-flow.js';
 export * from './flow-deps.js';
 export * from './patch-suggestions.js';
 export * from './pull-request-text.js';

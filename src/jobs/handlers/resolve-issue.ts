@@ -9,19 +9,11 @@ import {
   type IssueThread,
 } from '../../github/index.js';
 import { BudgetExceededError } from '../../lib/index.js';
-import type { Redactor } from '../../undercover/index.js';
 import { branchName } from '../../workspace/index.js';
 import type { HandlerContext, HandlerResult, JobHandler } from '../handler.js';
 import type { ResolveIssuePayload } from '../payloads.js';
-import { AgentActivity, renderChecklist } from './agent-activity.js';
-import {
-  appBotIdentity,
-  installationToken,
-  jobRedactor,
-  jobRepoConfig,
-  undercoverGit,
-  type FlowDeps,
-} from './flow-deps.js';
+import { renderChecklist } from './agent-activity.js';
+import { appBotIdentity, undercoverGit, type FlowDeps } from './flow-deps.js';
 import {
   commitMessage,
   formatFigures,
@@ -30,6 +22,7 @@ import {
   renderPullRequestBody,
   runFigures,
 } from './pull-request-text.js';
+import { beginFlow } from './begin-flow.js';
 import { runFlowAgent, STOP_WORDS } from './run-flow-agent.js';
 
 export const RESOLVE_ISSUE_PROMPT = `${DEFAULT_SYSTEM_PROMPT}
@@ -105,21 +98,8 @@ function doneSummary(
 
 export function createResolveIssueHandler(deps: FlowDeps): JobHandler<'resolve-issue'> {
   return async (payload, ctx) => {
-    const repo = { owner: payload.owner, repo: payload.repo };
-    const startedAt = ctx.clock.now();
-    const activity = new AgentActivity(startedAt, () => ctx.clock.now());
-    const report = (step: string) => {
-      activity.setStep(step);
-      return ctx.progress({ message: activity.render() });
-    };
-    const octokit = await ctx.octokit();
-    const config = await jobRepoConfig(deps, octokit, repo);
-    // Before any clone: a deployment without a model fails at once, with the setting to fix.
-    const provider = deps.createProvider(config.model);
-    const redactor: Redactor = jobRedactor(deps.redactionPolicy, config);
-    const token = installationToken(octokit);
-    // The job's own redactor learns the token too, so the gate and transcript treat it as a known secret.
-    redactor.addSecret(await token());
+    const { repo, startedAt, activity, report, octokit, config, provider, redactor, token } =
+      await beginFlow(deps, payload, ctx);
 
     await report('Reading the issue');
     const thread = await loadIssueThread(octokit, repo, payload.number, {

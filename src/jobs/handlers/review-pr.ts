@@ -14,17 +14,11 @@ import {
 } from '../../github/index.js';
 import { BudgetExceededError } from '../../lib/index.js';
 import type { HandlerResult, JobHandler } from '../handler.js';
-import { AgentActivity } from './agent-activity.js';
-import {
-  appBotIdentity,
-  installationToken,
-  jobRedactor,
-  jobRepoConfig,
-  type FlowDeps,
-} from './flow-deps.js';
+import { appBotIdentity, type FlowDeps } from './flow-deps.js';
 import { formatFigures, runFigures } from './pull-request-text.js';
 import { selectReviewFiles } from './review-files.js';
 import { buildReview } from './review-text.js';
+import { beginFlow } from './begin-flow.js';
 import { runFlowAgent, STOP_WORDS } from './run-flow-agent.js';
 import { createSubmitReviewTool } from './submit-review-tool.js';
 
@@ -60,19 +54,8 @@ const MAX_TASK_DIFF_CHARS = 200_000;
 
 export function createReviewPrHandler(deps: FlowDeps): JobHandler<'review-pr'> {
   return async (payload, ctx) => {
-    const repo = { owner: payload.owner, repo: payload.repo };
-    const startedAt = ctx.clock.now();
-    const activity = new AgentActivity(startedAt, () => ctx.clock.now());
-    const report = (step: string) => {
-      activity.setStep(step);
-      return ctx.progress({ message: activity.render() });
-    };
-    const octokit = await ctx.octokit();
-    const config = await jobRepoConfig(deps, octokit, repo);
-    const provider = deps.createProvider(config.model);
-    const redactor = jobRedactor(deps.redactionPolicy, config);
-    const token = installationToken(octokit);
-    redactor.addSecret(await token());
+    const { repo, startedAt, activity, report, octokit, config, provider, redactor, token } =
+      await beginFlow(deps, payload, ctx);
 
     await report('Reading the pull request');
     const pull = await loadPullRequest(octokit, repo, payload.number);
