@@ -20,7 +20,7 @@ import { patchSuggestions } from './patch-suggestions.js';
 import { formatFigures, parseAgentReport, runFigures } from './pull-request-text.js';
 import { beginFlow } from './begin-flow.js';
 import { runFlowAgent, STOP_WORDS } from './run-flow-agent.js';
-import { renderNumberedDiff } from './review-pr.js';
+import { renderTaskDiff } from './review-pr.js';
 
 export const ADDRESS_REVIEW_PROMPT = `${DEFAULT_SYSTEM_PROMPT}
 
@@ -87,15 +87,7 @@ export function createAddressReviewHandler(deps: FlowDeps): JobHandler<'address-
       triggeredAt: new Date(payload.enqueuedAt),
     });
     const files = await pullRequestFiles(octokit, repo, pull.number);
-    let diff = '';
-    for (const file of files) {
-      const section = `### ${file.diff.path} (${file.diff.status})\n${renderNumberedDiff(file.diff)}\n\n`;
-      if (diff.length + section.length > MAX_DIFF_CHARS) {
-        diff += '(The rest of the diff is left out for size; Read the files to see them.)\n';
-        break;
-      }
-      diff += section;
-    }
+    const diff = renderTaskDiff(files, MAX_DIFF_CHARS);
     const { data: baseRepository } = await octokit.rest.repos.get(repo);
     const target = pushTarget(pull, repo, baseRepository.clone_url);
     const author = await appBotIdentity(octokit);

@@ -11,6 +11,7 @@ import {
   pullRequestFiles,
   sanitizeIssueText,
   type FileDiff,
+  type ReviewFile,
 } from '../../github/index.js';
 import { BudgetExceededError } from '../../lib/index.js';
 import type { HandlerResult, JobHandler } from '../handler.js';
@@ -51,6 +52,21 @@ export function renderNumberedDiff(file: FileDiff): string {
 }
 
 const MAX_TASK_DIFF_CHARS = 200_000;
+
+/** The numbered diff of each file for the agent's task, cut at `maxChars` with a note to Read the rest. */
+export function renderTaskDiff(files: readonly ReviewFile[], maxChars: number): string {
+  let text = '';
+  for (const file of files) {
+    const from = file.diff.previousPath === undefined ? '' : ` from ${file.diff.previousPath}`;
+    const section = `### ${file.diff.path} (${file.diff.status}${from})\n${renderNumberedDiff(file.diff)}\n\n`;
+    if (text.length + section.length > maxChars) {
+      text += '(The rest of the diff is left out for size; Read the files to see them.)\n';
+      break;
+    }
+    text += section;
+  }
+  return text;
+}
 
 export function createReviewPrHandler(deps: FlowDeps): JobHandler<'review-pr'> {
   return async (payload, ctx) => {
@@ -99,15 +115,7 @@ export function createReviewPrHandler(deps: FlowDeps): JobHandler<'review-pr'> {
     });
     try {
       const submit = createSubmitReviewTool(files);
-      let diffText = '';
-      for (const file of selected.files) {
-        const section = `### ${file.diff.path} (${file.diff.status}${file.diff.previousPath === undefined ? '' : ` from ${file.diff.previousPath}`})\n${renderNumberedDiff(file.diff)}\n`;
-        if (diffText.length + section.length > MAX_TASK_DIFF_CHARS) {
-          diffText += `\n(The rest of the diff is left out for size; Read the files to see them.)\n`;
-          break;
-        }
-        diffText += `${section}\n`;
-      }
+      const diffText = renderTaskDiff(selected.files, MAX_TASK_DIFF_CHARS);
       const instruction = payload.instruction.trim();
       const task = [
         `Review pull request #${pull.number} of ${payload.owner}/${payload.repo}: "${sanitizeIssueText(pull.title)}" by @${pull.author}, ${pull.headRef} into ${pull.baseRef}.`,
