@@ -25,6 +25,7 @@ import {
   jobIdFromDelivery,
   payloadFromTrigger,
   targetKey,
+  type AckRequest,
   type JobQueue,
 } from './jobs/index.js';
 import { DEFAULT_REPO_CONFIG, loadEnv, loadPrivateKey } from './config/index.js';
@@ -66,10 +67,13 @@ function serviceUnavailable(
   return Object.assign(error, { status: 503 });
 }
 
+const HANDLED_EVENT_KEYS: ReadonlySet<string> = new Set(HANDLED_EVENTS);
+
+const text = (value: unknown) =>
+  typeof value === 'object' && value !== null ? (value as { body?: unknown }).body : undefined;
+
 /** Cheap, network-free filter: mention events without any `@` cannot trigger, whatever the config says. */
 function mayMention(name: string, payload: Record<string, unknown>): boolean {
-  const text = (value: unknown) =>
-    typeof value === 'object' && value !== null ? (value as { body?: unknown }).body : undefined;
   const body =
     name === 'issue_comment' || name === 'pull_request_review_comment'
       ? text(payload.comment)
@@ -174,24 +178,26 @@ export function createClawApp(deps: ClawAppDeps): ApplicationFunction {
     const handle = async (context: Context) => {
       const payload = context.payload as unknown as Record<string, unknown>;
       const event = { name: context.name, payload };
-      const log = logger.child({
-        deliveryId: context.id,
-        event: `${context.name}.${String(payload.action)}`,
-      });
       const key = `${context.name}.${String(payload.action)}`;
-      if (!(HANDLED_EVENTS as readonly string[]).includes(key)) {
-        log.debug({ reason: `${key} is not an event Claw acts on` }, 'event ignored');
+      // Made on first use: most deliveries are ignored, and their debug lines are off at the default level.
+      let child: Logger | undefined;
+      const log = () => (child ??= logger.child({ deliveryId: context.id, event: key }));
+      const ignored = (fields: Record<string, unknown>) => {
+        if (logger.isLevelEnabled('debug')) log().debug(fields, 'event ignored');
+      };
+      if (!HANDLED_EVENT_KEYS.has(key)) {
+        ignored({ reason: `${key} is not an event Claw acts on` });
         return;
       }
       if (!mayMention(context.name, payload)) {
-        log.debug({ reason: 'no @-mention in the text' }, 'event ignored');
+        ignored({ reason: 'no @-mention in the text' });
         return;
       }
       const octokit = context.octokit as unknown as ClawOctokit;
       const repository = payload.repository as
         { owner: { login: string }; name: string } | undefined;
       if (repository === undefined) {
-        log.debug({ reason: 'no repository in the payload' }, 'event ignored');
+        ignored({ reason: 'no repository in the payload' });
         return;
       }
       const repo = { owner: repository.owner.login, repo: repository.name };
@@ -200,12 +206,12 @@ export function createClawApp(deps: ClawAppDeps): ApplicationFunction {
         loaded = await loadConfig(octokit, repo);
       } catch (error) {
         if (!(error instanceof InvalidRepoConfigFile)) throw error;
-        await reportInvalidConfig(octokit, event, error, log);
+        await reportInvalidConfig(octokit, event, error, log());
         return;
       }
       const decision = classifyEvent(event, { config: loaded.config, botLogin: await ownLogin() });
       if ('ignore' in decision) {
-        log.debug({ reason: decision.ignore }, 'event ignored');
+        ignored({ reason: decision.ignore });
         return;
       }
       const { trigger } = decision;
@@ -213,23 +219,25 @@ export function createClawApp(deps: ClawAppDeps): ApplicationFunction {
         needsWriteAccess(trigger) &&
         !(await permissions.canWrite(octokit, repo, trigger.actor))
       ) {
-        log.debug(
-          { reason: `${trigger.actor} has less than write access`, actor: trigger.actor },
-          'event ignored',
+        ignored({ reason: `${trigger.actor} has less than write access`, actor: trigger.actor });
+        await refusePolitely(
+          octokit,
+          trigger,
+          normalizePhrase(loaded.config.trigger_phrase),
+          log(),
         );
-        await refusePolitely(octokit, trigger, normalizePhrase(loaded.config.trigger_phrase), log);
         return;
       }
 
       if (trigger.kind === 'cancel') {
         const told = await queue.cancel(trigger, trigger.actor);
-        log.info(
+        log().info(
           { target: targetKey(trigger), jobs: told, reason: trigger.reason },
           'cancellation sent',
         );
         if (trigger.reaction.type !== 'none') {
           await addReaction(octokit, trigger).catch((error: unknown) =>
-            log.warn({ err: error }, 'could not react'),
+            log().warn({ err: error }, 'could not react'),
           );
         }
         return;
@@ -244,17 +252,29 @@ export function createClawApp(deps: ClawAppDeps): ApplicationFunction {
       const jobPayload = payloadFromTrigger(trigger, context.id, now(), {
         awaitTrackingComment: acknowledged,
       });
+      // Workers post 👀 and the tracking comment; the web process makes no GitHub writes before answering.
+      const ack: AckRequest | undefined = acknowledged
+        ? {
+            deliveryId: context.id,
+            installationId: trigger.installationId,
+            owner: trigger.owner,
+            repo: trigger.repo,
+            number: trigger.number,
+            kind: trigger.kind,
+            reaction: trigger.reaction,
+          }
+        : undefined;
       const stored = await queue.enqueue(
         jobId,
         jobPayload,
-        coalesce === undefined ? {} : { coalesce },
+        coalesce !== undefined ? { coalesce } : ack !== undefined ? { acknowledge: ack } : {},
       );
       if (stored.duplicate) {
-        log.info({ jobId }, 'duplicate delivery: the job is already stored');
+        log().info({ jobId }, 'duplicate delivery: the job is already stored');
         return;
       }
       const position = stored.position;
-      log.info(
+      log().info(
         {
           jobId: stored.jobId,
           kind: trigger.kind,
@@ -264,23 +284,13 @@ export function createClawApp(deps: ClawAppDeps): ApplicationFunction {
         },
         'job stored',
       );
-      if (acknowledged && stored.created) {
-        // Workers post 👀 and the tracking comment; the web process makes no GitHub writes before answering.
+      if (ack !== undefined && stored.created && stored.acknowledged !== true) {
+        // Not stored with the job: the inline runner never does, and Redis may have refused it.
         try {
-          await queue.acknowledge({
-            jobId,
-            deliveryId: context.id,
-            installationId: trigger.installationId,
-            owner: trigger.owner,
-            repo: trigger.repo,
-            number: trigger.number,
-            kind: trigger.kind,
-            position,
-            reaction: trigger.reaction,
-          });
+          await queue.acknowledge({ ...ack, jobId, position });
         } catch (error) {
           // The job is stored and will run; a 503 now would only make GitHub redeliver a no-op.
-          log.warn({ err: error, jobId }, 'could not schedule the acknowledgement');
+          log().warn({ err: error, jobId }, 'could not schedule the acknowledgement');
         }
       }
     };

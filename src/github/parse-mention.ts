@@ -9,9 +9,12 @@ export interface Mention {
   instruction: string;
 }
 
+const blank = (text: string) => text.replace(/[^\n]/g, ' ');
+
 /** Replaces code, quotes and comments with spaces of the same length, so offsets still point into the original. */
 export function maskNonProse(markdown: string): string {
-  const blank = (text: string) => text.replace(/[^\n]/g, ' ');
+  // Most comments hold none of the characters that open code, quotes or comments: nothing to mask.
+  if (!/[`~><]/.test(markdown)) return markdown;
   let masked = markdown.replace(/<!--[\s\S]*?(?:-->|$)/g, blank);
   const lines = masked.split('\n');
   let fence: string | undefined;
@@ -48,15 +51,27 @@ export function normalizePhrase(phrase: string): string {
   return phrase.startsWith('@') ? phrase : `@${phrase}`;
 }
 
+// Phrases come from repo configs: a few per process, so their patterns are compiled once each.
+const mentionPatterns = new Map<string, RegExp>();
+
+function mentionPattern(phrase: string): RegExp {
+  let pattern = mentionPatterns.get(phrase);
+  if (pattern === undefined) {
+    pattern = new RegExp(
+      `(?<![\\w@./+-])${escapeRegExp(normalizePhrase(phrase))}(?:\\[bot\\])?(?![\\w-])`,
+      'i',
+    );
+    if (mentionPatterns.size >= 1000) mentionPatterns.clear();
+    mentionPatterns.set(phrase, pattern);
+  }
+  return pattern;
+}
+
 /** The first mention of `phrase` in `markdown`, or null when there is none a reader would see. */
 export function parseMention(markdown: string | null | undefined, phrase: string): Mention | null {
   if (markdown === null || markdown === undefined || markdown === '') return null;
-  const mention = normalizePhrase(phrase);
-  const pattern = new RegExp(
-    `(?<![\\w@./+-])${escapeRegExp(mention)}(?:\\[bot\\])?(?![\\w-])`,
-    'i',
-  );
-  const match = pattern.exec(maskNonProse(markdown));
+  // Not global or sticky, so exec() keeps no state between calls.
+  const match = mentionPattern(phrase).exec(maskNonProse(markdown));
   if (match === null) return null;
   const after = markdown.slice(match.index + match[0].length).replace(/^[\s,:;.!-]+/, '');
   const command = /^(review|stop)\b[\s,:;.!-]*/i.exec(after);

@@ -96,6 +96,12 @@ export function createAckWorker(options: AckWorkerOptions): Worker {
     ACK_QUEUE_NAME,
     async (job: Job) => {
       const ack = AckPayload.parse(job.data);
+      // The web process sends a job and its acknowledgement together; when storing the job failed (the delivery
+      // got a 503), there is nothing to announce.
+      if ((await options.connection.exists(keys.job(ack.jobId))) === 0) {
+        log.info({ jobId: ack.jobId }, 'acknowledgement skipped: its job is not stored');
+        return undefined;
+      }
       const octokit = await options.octokitFactory.forInstallation(ack.installationId);
       return acknowledgeJob(
         ack,

@@ -8,9 +8,17 @@ import { QUEUE_NAME, redisKeys } from './redis-keys.js';
 import { ACK_QUEUE_NAME, type AckPayload } from './acknowledge.js';
 import { createTargetLocks } from './target-lock.js';
 
+/** An acknowledgement to store with a new job; the queue fills in `jobId` and `position`. */
+export type AckRequest = Omit<AckPayload, 'jobId' | 'position'>;
+
 export interface EnqueueOptions {
   /** Debounce: jobs with the same key within the window collapse into one delayed job carrying the newest payload. */
   coalesce?: { key: string; windowMs: number };
+  /**
+   * Store the job's acknowledgement with it when the job is new. A queue that does not (the inline runner, or a
+   * coalesced job) leaves `EnqueueResult.acknowledged` unset, and the caller calls `acknowledge` itself.
+   */
+  acknowledge?: AckRequest;
 }
 
 export interface EnqueueResult {
@@ -22,6 +30,8 @@ export interface EnqueueResult {
   duplicate: boolean;
   /** Jobs ahead of this one on its target. */
   position: number;
+  /** The acknowledgement asked for with `EnqueueOptions.acknowledge` was stored with the job. */
+  acknowledged?: boolean;
 }
 
 export interface JobQueue {
@@ -75,6 +85,45 @@ export interface CancelMessage {
   by: string;
 }
 
+// KEYS: job hash, target FIFO, sequence. ARGV: jobId. -1 when the job is already stored (a redelivery); otherwise
+// puts the job at the back of its target's FIFO (once) and returns how many jobs are ahead of it.
+// The FIFO entry goes in before the job itself: the job is stored in the very next step, and a head whose job
+// does not exist (yet, or any more) only costs target-lock's ACQUIRE a ZREM, after which the job re-enrolls itself.
+const ENROLL_NEW = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then
+  redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[3]), ARGV[1])
+end
+return redis.call('ZRANK', KEYS[2], ARGV[1])
+`;
+const ENROLL_NEW_COMMAND = 'clawEnrollNew';
+
+type EnrollingRedis = Redis & {
+  [ENROLL_NEW_COMMAND](
+    jobKey: string,
+    fifo: string,
+    sequence: string,
+    jobId: string,
+  ): Promise<number>;
+};
+
+/** EVALSHA instead of sending the script each time; defined once per connection. */
+function withEnrollNew(redis: Redis): EnrollingRedis {
+  if (!(ENROLL_NEW_COMMAND in redis))
+    redis.defineCommand(ENROLL_NEW_COMMAND, { numberOfKeys: 3, lua: ENROLL_NEW });
+  return redis as EnrollingRedis;
+}
+
+function ackJobOptions(jobId: string): JobsOptions {
+  return {
+    jobId: `ack-${jobId}`,
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 2000 },
+    removeOnComplete: { age: 3600, count: 1000 },
+    removeOnFail: { age: 7 * 24 * 3600, count: 1000 },
+  };
+}
+
 function unavailable(error: unknown): RedisUnavailableError {
   return new RedisUnavailableError(`Redis is unavailable: ${describeError(error)}`, {
     cause: error,
@@ -100,6 +149,7 @@ export function createBullQueue(
   queue.on('error', () => undefined);
   const ackQueue = new Queue(ACK_QUEUE_NAME, { connection: redis, prefix: keys.bullPrefix });
   ackQueue.on('error', () => undefined);
+  const enrolling = withEnrollNew(redis);
   const jobOptions: JobsOptions = {
     attempts: options.attempts ?? 3,
     backoff: { type: 'exponential', delay: options.backoffMs ?? 10_000 },
@@ -114,35 +164,52 @@ export function createBullQueue(
     ackQueue,
     acknowledge: (ack) =>
       orUnavailable(async () => {
-        await ackQueue.add('acknowledge', ack, {
-          jobId: `ack-${ack.jobId}`,
-          attempts: 3,
-          backoff: { type: 'exponential', delay: 2000 },
-          removeOnComplete: { age: 3600, count: 1000 },
-          removeOnFail: { age: 7 * 24 * 3600, count: 1000 },
-        });
+        await ackQueue.add('acknowledge', ack, ackJobOptions(ack.jobId));
       }),
     has: (jobId) => orUnavailable(async () => (await redis.exists(keys.job(jobId))) === 1),
     backlog: (target) => orUnavailable(() => locks.count(targetKey(target))),
     enqueue: (jobId, payload, enqueueOptions = {}) =>
       orUnavailable(async () => {
         const coalesce = enqueueOptions.coalesce;
+        if (coalesce === undefined) {
+          // Two round trips: the duplicate check with the position, then the job and its acknowledgement together.
+          const position = await enrolling[ENROLL_NEW_COMMAND](
+            keys.job(jobId),
+            keys.targetQueue(targetKey(payload)),
+            keys.sequence,
+            jobId,
+          );
+          if (position < 0) return { jobId, created: false, duplicate: true, position: 0 };
+          const ack = enqueueOptions.acknowledge;
+          // Sent together, the job first on the same connection, so Redis stores the job before its acknowledgement;
+          // the ack worker skips an acknowledgement whose job is not stored.
+          const [stored, acknowledged] = await Promise.allSettled([
+            queue.add(payload.kind, payload, { ...jobOptions, jobId }),
+            ack === undefined
+              ? Promise.resolve(false)
+              : ackQueue
+                  .add('acknowledge', { ...ack, jobId, position }, ackJobOptions(jobId))
+                  .then(() => true),
+          ]);
+          if (stored.status === 'rejected') throw stored.reason;
+          return {
+            jobId,
+            created: true,
+            duplicate: false,
+            position,
+            // A failed acknowledgement is not the job's failure: the job will run, and the caller retries the ack.
+            ...(ack === undefined
+              ? {}
+              : { acknowledged: acknowledged.status === 'fulfilled' && acknowledged.value }),
+          };
+        }
         if ((await redis.exists(keys.job(jobId))) === 1)
           return { jobId, created: false, duplicate: true, position: 0 };
         const job = await queue.add(payload.kind, payload, {
           ...jobOptions,
           jobId,
-          ...(coalesce === undefined
-            ? {}
-            : {
-                delay: coalesce.windowMs,
-                deduplication: {
-                  id: coalesce.key,
-                  ttl: coalesce.windowMs,
-                  extend: true,
-                  replace: true,
-                },
-              }),
+          delay: coalesce.windowMs,
+          deduplication: { id: coalesce.key, ttl: coalesce.windowMs, extend: true, replace: true },
         });
         const storedId = job.id ?? jobId;
         const position = await locks.enroll(targetKey(payload), storedId);

@@ -76,6 +76,19 @@ describe('parseMention', () => {
     expect(parseMention('helper fix it', 'helper')).toBeNull();
   });
 
+  it('keeps each phrase to its own pattern when phrases alternate (patterns are compiled once per phrase)', () => {
+    const results = ['@claw', '@helper', '@claw', '@helper'].map((phrase) =>
+      parseMention('@helper now', phrase),
+    );
+
+    expect(results).toEqual([
+      null,
+      { command: 'instruction', instruction: 'now' },
+      null,
+      { command: 'instruction', instruction: 'now' },
+    ]);
+  });
+
   it('handles null bodies (GitHub sends null for an empty review)', () => {
     expect(parseMention(null, '@claw')).toBeNull();
   });
@@ -89,5 +102,13 @@ describe('maskNonProse', () => {
 
     expect(masked).toHaveLength(text.length);
     expect(masked.split('\n')).toEqual(['a        b', '       ', '   ', '      ', '   ', 'end']);
+  });
+
+  it('returns plain prose unchanged, and still masks when a single marker character appears', () => {
+    const prose = '@claw fix the failing test please\nthanks!';
+
+    expect(maskNonProse(prose)).toBe(prose);
+    expect(maskNonProse('a <!-- @claw --> b')).toBe(`a ${' '.repeat(14)} b`);
+    expect(maskNonProse('~~~\n@claw\n~~~')).toBe('   \n     \n   ');
   });
 });
