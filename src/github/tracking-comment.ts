@@ -64,6 +64,28 @@ export async function createTrackingComment(
   return response.data.id;
 }
 
+/**
+ * The job's tracking comment found on the thread by its hidden marker: after a crash between GitHub creating it and
+ * Claw recording its id, a retry reuses it instead of posting a second one.
+ */
+export async function findTrackingComment(
+  octokit: ClawOctokit,
+  target: RepoRef & { number: number },
+  jobId: string,
+): Promise<number | undefined> {
+  const marker = trackingMarker(jobId);
+  for await (const page of octokit.paginate.iterator(octokit.rest.issues.listComments, {
+    owner: target.owner,
+    repo: target.repo,
+    issue_number: target.number,
+    per_page: 100,
+  })) {
+    const found = page.data.find((comment) => (comment.body ?? '').includes(marker));
+    if (found !== undefined) return found.id;
+  }
+  return undefined;
+}
+
 export async function updateTrackingComment(
   octokit: ClawOctokit,
   repo: RepoRef,

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import {
   addReaction,
   createTrackingComment,
+  findTrackingComment,
   type ClawOctokit,
   type OctokitFactory,
 } from '../github/index.js';
@@ -40,6 +41,10 @@ export type AckPayload = z.infer<typeof AckPayload>;
 export interface AcknowledgeDeps {
   /** The tracking comment already recorded for the job (an earlier attempt posted it). */
   existingComment(jobId: string): Promise<number | undefined>;
+  /** An earlier attempt may have posted the comment without recording it (it crashed): look on the thread. */
+  mayHavePosted?: boolean;
+  /** The job already ended (this acknowledgement ran late): a "queued" comment would only mislead. */
+  jobFinished?(jobId: string): Promise<boolean>;
   attachTrackingComment(jobId: string, commentId: number): Promise<void>;
   logger: Logger;
 }
@@ -50,7 +55,7 @@ export async function acknowledgeJob(
   octokit: ClawOctokit,
   deps: AcknowledgeDeps,
   firstAttempt = true,
-): Promise<number> {
+): Promise<number | undefined> {
   const log = deps.logger.child({ jobId: ack.jobId, deliveryId: ack.deliveryId });
   const target = { owner: ack.owner, repo: ack.repo, number: ack.number, reaction: ack.reaction };
   const reacting = firstAttempt
@@ -59,10 +64,19 @@ export async function acknowledgeJob(
         return false;
       })
     : Promise.resolve(false);
-  const existing = await deps.existingComment(ack.jobId);
+  let existing = await deps.existingComment(ack.jobId);
+  if (existing === undefined && deps.mayHavePosted === true) {
+    existing = await findTrackingComment(octokit, target, ack.jobId);
+    if (existing !== undefined) await deps.attachTrackingComment(ack.jobId, existing);
+  }
   if (existing !== undefined) {
     await reacting;
     return existing;
+  }
+  if ((await deps.jobFinished?.(ack.jobId)) === true) {
+    await reacting;
+    log.info('the job finished before its acknowledgement ran; no queued comment is posted');
+    return undefined;
   }
   const [, commentId] = await Promise.all([
     reacting,
@@ -112,6 +126,9 @@ export function createAckWorker(options: AckWorkerOptions): Worker {
             return stored === null ? undefined : Number(stored);
           },
           attachTrackingComment: options.attachTrackingComment,
+          mayHavePosted: job.attemptsMade > 0 || job.stalledCounter > 0,
+          jobFinished: async (jobId) =>
+            (await options.connection.hget(keys.job(jobId), 'finishedOn')) !== null,
           logger: log,
         },
         job.attemptsMade === 0,

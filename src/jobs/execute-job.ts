@@ -1,6 +1,8 @@
 // Runs one job attempt the same way in every runner: parse the payload, find the handler, build ctx, run,
 // classify the outcome, and keep the tracking comment in step (running, done, failed, cancelled).
 import {
+  createTrackingComment,
+  findTrackingComment as findTrackingCommentOnThread,
   updateTrackingComment,
   type ClawOctokit,
   type OctokitFactory,
@@ -95,8 +97,24 @@ export async function executeJob(options: ExecuteJobOptions): Promise<JobOutcome
   /** Edits the tracking comment; true when it was edited (false: none yet, or the edit failed). */
   const setComment = async (state: TrackingState): Promise<boolean> => {
     try {
-      const commentId = await findTrackingComment(state.status !== 'running');
-      if (commentId === undefined) return false;
+      const final = state.status !== 'running';
+      const commentId = await findTrackingComment(final);
+      if (commentId === undefined) {
+        if (!final || payload.awaitTrackingComment !== true) return false;
+        // The acknowledgement never recorded a comment (it crashed, or runs late): the outcome is still told,
+        // on the comment found by its marker or on a new one.
+        const client = await octokit();
+        const target = { owner: payload.owner, repo: payload.repo, number: payload.number };
+        const found = await findTrackingCommentOnThread(client, target, options.jobId);
+        const input = { jobId: options.jobId, kindLabel, state };
+        if (found === undefined)
+          trackingCommentId = await createTrackingComment(client, target, input);
+        else {
+          trackingCommentId = found;
+          await updateTrackingComment(client, target, found, input);
+        }
+        return true;
+      }
       await updateTrackingComment(
         await octokit(),
         { owner: payload.owner, repo: payload.repo },

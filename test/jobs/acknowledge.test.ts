@@ -66,4 +66,40 @@ describe('acknowledgeJob', () => {
 
     expect([first, retry]).toEqual([89, 89]);
   });
+
+  it('reuses the comment an attempt that crashed had posted but not recorded, found by its marker', async () => {
+    nock(API).post('/repos/octo-org/widgets/issues/comments/1001/reactions').reply(201, {});
+    nock(API)
+      .get('/repos/octo-org/widgets/issues/7/comments')
+      .query(true)
+      .reply(200, [
+        { id: 90, body: 'A human comment.' },
+        { id: 91, body: '⏳ Queued: resolving this issue.\n\n<!-- claw:tracking job=gh-1 -->' },
+      ]);
+    const attached: [string, number][] = [];
+
+    const id = await acknowledgeJob(ack, octokit, {
+      existingComment: () => Promise.resolve(undefined),
+      mayHavePosted: true,
+      attachTrackingComment: (jobId, commentId) =>
+        Promise.resolve(void attached.push([jobId, commentId])),
+      logger,
+    });
+
+    expect(id).toBe(91);
+    expect(attached).toEqual([['gh-1', 91]]);
+  });
+
+  it('posts no queued comment when the job already finished', async () => {
+    nock(API).post('/repos/octo-org/widgets/issues/comments/1001/reactions').reply(201, {});
+
+    const id = await acknowledgeJob(ack, octokit, {
+      existingComment: () => Promise.resolve(undefined),
+      jobFinished: () => Promise.resolve(true),
+      attachTrackingComment: () => Promise.reject(new Error('must not attach')),
+      logger,
+    });
+
+    expect(id).toBeUndefined();
+  });
 });

@@ -1,11 +1,16 @@
 // executeJob's tracking-comment edits: a late acknowledgement does not hold back the progress that follows it.
 import { createMemoryCheckpointStore, executeJob, systemClock } from '../../src/jobs/index.js';
 import { createLogger, createLogSink } from '../../src/lib/index.js';
+import nock from 'nock';
+import { API, TestOctokit } from '../github/support/github.js';
+import { useNock } from '../support/nock.js';
 import { resolveIssuePayload } from './support/payloads.js';
 
 const logger = createLogger({ level: 'silent', sink: createLogSink({ write: () => undefined }) });
 
 describe('executeJob', () => {
+  useNock();
+
   it('shows the first progress at once when the tracking comment appeared after the job started', async () => {
     const edits: string[] = [];
     const octokit = {
@@ -48,5 +53,43 @@ describe('executeJob', () => {
       '✅ Opened #2',
     ]);
     expect(edits[0]).toContain('Reading the issue');
+  });
+
+  it('tells the outcome on a new comment when no acknowledgement ever recorded one', async () => {
+    nock(API)
+      .get('/repos/octo-org/widgets/issues/7/comments')
+      .query(true)
+      .reply(200, [{ id: 90, body: 'A human comment.' }]);
+    let body = '';
+    nock(API)
+      .post(
+        '/repos/octo-org/widgets/issues/7/comments',
+        (b: { body: string }) => (body = b.body) !== '',
+      )
+      .reply(201, { id: 92 });
+
+    const outcome = await executeJob({
+      jobId: 'gh-7',
+      rawPayload: {
+        ...resolveIssuePayload({ owner: 'octo-org', repo: 'widgets', number: 7 }),
+        awaitTrackingComment: true,
+      },
+      attempt: 1,
+      isLastAttempt: true,
+      handlers: { 'resolve-issue': () => Promise.resolve({ summary: 'Opened #8' }) },
+      octokitFactory: {
+        forInstallation: () => Promise.resolve(new TestOctokit({ auth: 'test' }) as never),
+      },
+      logger,
+      signal: new AbortController().signal,
+      abortInfo: () => undefined,
+      clock: systemClock,
+      checkpoint: createMemoryCheckpointStore(),
+      trackingCommentWaitMs: 0,
+      lookupTrackingComment: () => Promise.resolve(undefined),
+    });
+
+    expect(outcome.status).toBe('completed');
+    expect(body).toMatch(/^✅ Opened #8\n\n<!-- claw:tracking job=gh-7 -->$/);
   });
 });
