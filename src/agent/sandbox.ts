@@ -1,6 +1,6 @@
 // Bash's sandbox: a scrubbed environment (no credentials, nothing from the server unless allow-listed) and,
 // when bubblewrap works here, a mount namespace with only the worktree writable and no network.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execCapture } from './tools/exec-capture.js';
@@ -110,6 +110,15 @@ export function bubblewrapArgs(worktree: string, options: SandboxOptions = {}): 
     'HOME',
     BWRAP_HOME,
   ];
+  // Hidden first (the cache with other repositories and transcripts, key files), then the worktree and its
+  // repository bound back in: bubblewrap applies mounts in order.
+  for (const hidden of options.hiddenPaths ?? []) {
+    const kind = pathKind(hidden);
+    if (kind === 'dir') args.push('--tmpfs', hidden);
+    else if (kind === 'file') args.push('--ro-bind', '/dev/null', hidden);
+  }
+  const repository = linkedRepository(worktree);
+  if (repository !== undefined) args.push('--ro-bind', repository, repository);
   for (const writable of [worktree, ...(options.writablePaths ?? [])])
     args.push('--bind', writable, writable);
   if (options.network !== true) args.push('--unshare-net');
@@ -125,6 +134,32 @@ export function bubblewrapArgs(worktree: string, options: SandboxOptions = {}): 
   return args;
 }
 
+function pathKind(target: string): 'dir' | 'file' | undefined {
+  try {
+    return statSync(target).isDirectory() ? 'dir' : 'file';
+  } catch {
+    // Nothing there, so nothing to hide.
+    return undefined;
+  }
+}
+
+/** A linked worktree's `.git` file names its repository (`<repo>/worktrees/<name>`); git inside needs it readable. */
+export function linkedRepository(worktree: string): string | undefined {
+  let gitFile: string;
+  try {
+    gitFile = readFileSync(path.join(worktree, '.git'), 'utf8');
+  } catch {
+    // A plain checkout (.git is a folder inside the worktree) or no repository at all.
+    return undefined;
+  }
+  const gitDir = /^gitdir: (.+)$/m.exec(gitFile)?.[1]?.trim();
+  if (gitDir === undefined) return undefined;
+  const absolute = path.resolve(worktree, gitDir);
+  return path.basename(path.dirname(absolute)) === 'worktrees'
+    ? path.dirname(path.dirname(absolute))
+    : absolute;
+}
+
 let bubblewrapWorks: Promise<boolean> | undefined;
 
 /** Whether bubblewrap is installed and can build a sandbox here (user namespaces may be disabled). */
@@ -137,6 +172,9 @@ export function bubblewrapAvailable(): Promise<boolean> {
       '/',
       '--dev',
       '/dev',
+      // The same namespaces and mounts as a real command: a fresh /proc is what fails inside many containers.
+      '--proc',
+      '/proc',
       '--unshare-net',
       '--unshare-pid',
       '--die-with-parent',

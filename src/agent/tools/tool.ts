@@ -20,6 +20,11 @@ export interface SandboxOptions {
   envAllowlist?: readonly string[];
   /** Further paths bubblewrap keeps writable, e.g. the git dir a linked worktree shares with its mirror. */
   writablePaths?: readonly string[];
+  /**
+   * Paths bubblewrap hides (an empty folder or an empty file in their place), e.g. the workspace cache with other
+   * repositories and transcripts, and key files; the worktree and its repository stay visible.
+   */
+  hiddenPaths?: readonly string[];
   /** Extra variables set inside Bash (after scrubbing, so they must not be secrets). */
   env?: Readonly<Record<string, string>>;
 }

@@ -32,8 +32,8 @@ export interface FlowDeps {
   /** Transcripts (JSONL) are kept here for operators, one file per job attempt. */
   transcriptDir: string;
   loadRepoConfig?: RepoConfigLoader;
-  /** bubblewrap off inside containers that isolate already, and the env names Bash may see. */
-  sandbox?: Pick<SandboxOptions, 'bubblewrap' | 'envAllowlist'>;
+  /** bubblewrap off inside containers that isolate already, the env names Bash may see, paths it must not. */
+  sandbox?: Pick<SandboxOptions, 'bubblewrap' | 'envAllowlist' | 'hiddenPaths'>;
 }
 
 /** The server limits lowered by the repo's `budgets`. */

@@ -93,5 +93,11 @@ export async function createFlowDepsFromEnv(options: FlowDepsFromEnvOptions): Pr
       options.privateKey === undefined ? {} : { privateKey: options.privateKey },
     ),
     transcriptDir: path.join(cacheDir, 'transcripts'),
+    // Inside bubblewrap, Bash sees its own worktree and repository, never the rest of the cache or key files.
+    sandbox: {
+      hiddenPaths: [cacheDir, env.PRIVATE_KEY_PATH, env.CLAW_REDACT_TERMS_FILE].flatMap((hidden) =>
+        hidden === undefined ? [] : [path.resolve(hidden)],
+      ),
+    },
   };
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -148,6 +148,49 @@ describe('Bash sandbox', () => {
     } finally {
       server.close();
     }
+  });
+
+  it('under bubblewrap, hides the cache and key files but keeps the linked worktree and its repository', async () => {
+    if (!(await bubblewrapAvailable()))
+      throw new Error('bubblewrap is installed on this machine but cannot build a sandbox');
+    const cache = await tempDir('claw-bwrap-cache-');
+    await run('git', [
+      '-C',
+      repo.dir,
+      'worktree',
+      'add',
+      '--quiet',
+      path.join(cache, 'worktrees', 'job-1'),
+    ]);
+    await mkdir(path.join(cache, 'transcripts'), { recursive: true });
+    await writeFile(
+      path.join(cache, 'transcripts', 'other-job.jsonl'),
+      'another job said hunter2\n',
+    );
+    const keyFile = path.join(await tempDir('claw-bwrap-key-'), 'app.pem');
+    await writeFile(keyFile, 'PRIVATE KEY MATERIAL\n');
+    const worktree = path.join(cache, 'worktrees', 'job-1');
+    const context = {
+      ...toolContext(repo, { sandbox: { bubblewrap: 'auto', hiddenPaths: [cache, keyFile] } }),
+      worktree,
+    };
+
+    const peek = await callBash(
+      { command: `cat ${cache}/transcripts/other-job.jsonl; cat ${keyFile}` },
+      context,
+    );
+    const listing = await callBash({ command: `ls ${cache}` }, context);
+    const inside = await callBash(
+      { command: 'echo edited > inside.txt && git status --porcelain' },
+      context,
+    );
+
+    expect(peek.content).not.toContain('hunter2');
+    expect(peek.content).not.toContain('PRIVATE KEY MATERIAL');
+    expect(listing.content.trim()).toBe('worktrees');
+    expect(inside.isError).not.toBe(true);
+    expect(inside.content).toContain('?? inside.txt');
+    expect(await readFile(path.join(worktree, 'inside.txt'), 'utf8')).toBe('edited\n');
   });
 
   it('warns once per run when it runs unsandboxed', async () => {
