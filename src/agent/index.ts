@@ -10,7 +10,7 @@ export {
 } from './run-agent.js';
 export { Budget, DEFAULT_LIMITS, type BudgetLimits, type BudgetStop } from './budget.js';
 export { DEFAULT_COMPACTION, type CompactionSettings } from './context.js';
-export { loadInstructions, INSTRUCTION_FILES } from './instructions.js';
+export { loadInstructions, INSTRUCTION_FILES, type InstructionReader } from './instructions.js';
 export {
   DEFAULT_PRICES,
   FALLBACK_PRICE,

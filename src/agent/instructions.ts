@@ -12,20 +12,27 @@ export interface LoadedInstructions {
   truncated: boolean;
 }
 
+/** Reads one instruction file; undefined when it is missing. */
+export type InstructionReader = (name: string) => Promise<string | undefined>;
+
 export async function loadInstructions(
   worktree: string,
   maxChars: number = DEFAULT_INSTRUCTIONS_MAX_CHARS,
+  read?: InstructionReader,
 ): Promise<LoadedInstructions> {
   const parts: string[] = [];
   const files: string[] = [];
-  for (const name of INSTRUCTION_FILES) {
-    let content: string;
+  const fromWorktree: InstructionReader = async (name) => {
     try {
-      const resolved = resolveInWorktree(worktree, name);
-      content = await readFile(resolved.absolute, 'utf8');
+      return await readFile(resolveInWorktree(worktree, name).absolute, 'utf8');
     } catch {
-      continue;
+      // Missing, unreadable, or a symlink out of the worktree: no instructions from it.
+      return undefined;
     }
+  };
+  for (const name of INSTRUCTION_FILES) {
+    const content = await (read ?? fromWorktree)(name);
+    if (content === undefined) continue;
     if (content.trim() === '') continue;
     files.push(name);
     parts.push(`<instructions file="${name}">\n${content.trim()}\n</instructions>`);

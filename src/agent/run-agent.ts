@@ -11,7 +11,7 @@ import {
   summarySplit,
   type CompactionSettings,
 } from './context.js';
-import { loadInstructions } from './instructions.js';
+import { loadInstructions, type InstructionReader } from './instructions.js';
 import { costUsd, priceFor, type PriceTable } from './pricing.js';
 import { buildSystemPrompt, DEFAULT_SYSTEM_PROMPT } from './prompts/system-prompt.js';
 import { estimateTokens } from './token-estimate.js';
@@ -114,6 +114,11 @@ export interface RunAgentOptions {
   contextWindow?: number;
   prices?: PriceTable;
   instructionsMaxChars?: number;
+  /**
+   * Where AGENTS.md, CLAUDE.md and .github/claw.md come from; the worktree by default. A review of someone else's
+   * change reads them from the base branch, so the change cannot rewrite the rules it is reviewed by.
+   */
+  readInstructions?: InstructionReader;
   sandbox?: SandboxOptions;
   /** Appends JSONL here; with `resume`, continues the run it holds. */
   transcriptPath?: string;
@@ -730,7 +735,11 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
   const transcript = createTranscriptWriter(options.transcriptPath, options.redact);
   const task = restored?.task ?? options.task;
   const baseline = await dirtyFiles(worktree);
-  const instructions = await loadInstructions(worktree, options.instructionsMaxChars);
+  const instructions = await loadInstructions(
+    worktree,
+    options.instructionsMaxChars,
+    options.readInstructions,
+  );
   const system = buildSystemPrompt({
     base: options.systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
     worktree,

@@ -64,6 +64,28 @@ export async function loadPullRequest(
   };
 }
 
+/** A text file at a ref (e.g. the base branch's AGENTS.md), or undefined when there is none. */
+export async function readFileAt(
+  octokit: ClawOctokit,
+  repo: RepoRef,
+  ref: string,
+  filePath: string,
+): Promise<string | undefined> {
+  try {
+    const { data } = await octokit.rest.repos.getContent({
+      owner: repo.owner,
+      repo: repo.repo,
+      path: filePath,
+      ref,
+    });
+    if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) return undefined;
+    return Buffer.from(data.content, 'base64').toString('utf8');
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return undefined;
+    throw error;
+  }
+}
+
 /** The head SHA of Claw's latest review on the PR, from the marker in its body. */
 export async function lastReviewedHead(
   octokit: ClawOctokit,

@@ -7,6 +7,7 @@ import {
   loadReviewThread,
   postReview,
   pullRequestFiles,
+  readFileAt,
   replyInThread,
   sanitizeIssueText,
   type PullRequestInfo,
@@ -129,8 +130,14 @@ export function createAddressReviewHandler(deps: FlowDeps): JobHandler<'address-
         config,
         redactor,
         activity,
-        // A fork's code runs in the sandbox without the network, whatever the repository allows.
-        ...(pull.fromFork ? { network: false } : {}),
+        // A fork's code runs in the sandbox without the network, whatever the repository allows, and its
+        // instruction files do not count: the base branch's do.
+        ...(pull.fromFork
+          ? {
+              network: false,
+              readInstructions: (name: string) => readFileAt(octokit, repo, pull.baseRef, name),
+            }
+          : {}),
       });
       const stoppedBy = STOP_WORDS[result.stopReason];
       const agentReport = parseAgentReport(result.finalText);

@@ -9,6 +9,7 @@ import {
   loadPullRequest,
   postReview,
   pullRequestFiles,
+  readFileAt,
   sanitizeIssueText,
   type FileDiff,
   type ReviewFile,
@@ -140,6 +141,8 @@ export function createReviewPrHandler(deps: FlowDeps): JobHandler<'review-pr'> {
         activity,
         // Read-only tools only: nothing runs code from the pull request, so a fork's change reaches no secret or network.
         network: false,
+        // The rules come from the base branch: a pull request cannot rewrite the instructions it is reviewed by.
+        readInstructions: (name) => readFileAt(octokit, repo, pull.baseRef, name),
       });
       const figures = formatFigures(runFigures(result, ctx.clock.now() - startedAt));
       const submitted =

@@ -37,6 +37,8 @@ export interface FlowAgentRun {
   extraTools?: RunAgentOptions['extraTools'];
   /** Off for runs on code Claw must not trust with the network (reviews); else the repo config decides. */
   network?: boolean;
+  /** Instruction files from elsewhere than the worktree (the base branch, for someone else's change). */
+  readInstructions?: RunAgentOptions['readInstructions'];
 }
 
 export async function runFlowAgent(
@@ -57,6 +59,7 @@ export async function runFlowAgent(
       systemPrompt: run.systemPrompt,
       ...(run.tools === undefined ? {} : { tools: run.tools }),
       ...(run.extraTools === undefined ? {} : { extraTools: run.extraTools }),
+      ...(run.readInstructions === undefined ? {} : { readInstructions: run.readInstructions }),
       limits: jobLimits(deps.limits, run.config),
       ...(deps.prices === undefined ? {} : { prices: deps.prices }),
       sandbox: { ...deps.sandbox, network: run.network ?? run.config.sandbox.network },
@@ -65,6 +68,13 @@ export async function runFlowAgent(
       signal: ctx.signal,
       logger: ctx.logger,
       progress: (event) => {
+        if (event.type === 'usage')
+          deps.onUsage?.({
+            model: run.provider.model,
+            installationId: ctx.installationId,
+            usage: event.usage,
+            costUsd: event.costUsd,
+          });
         if (!run.activity.record(event)) return;
         // Rendered now, sent in order; executeJob throttles how often the comment changes.
         const message = run.activity.render();
