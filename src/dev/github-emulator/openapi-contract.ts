@@ -235,11 +235,25 @@ export class OpenApiContract {
       const linked = JSON.parse(
         JSON.stringify(schema).replaceAll('"#/components/schemas/', `"${COMPONENTS_ID}#/$defs/`),
       ) as Record<string, unknown>;
-      validate = this.ajv.compile(linked);
+      validate = this.ajv.compile(typelessNullable(linked) as Record<string, unknown>);
       this.validators.set(key, validate);
     }
     return validate;
   }
+}
+
+/**
+ * OpenAPI 3.0's `nullable` without a `type` beside it (POST /repos/{owner}/{repo}/issues' `milestone`, a oneOf)
+ * means "this, or null"; ajv refuses the keyword there, so it becomes an explicit anyOf with null.
+ */
+function typelessNullable(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(typelessNullable);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const entries = Object.entries(schema).map(([key, value]) => [key, typelessNullable(value)]);
+  const node = Object.fromEntries(entries) as Record<string, unknown>;
+  if (node.nullable !== true || 'type' in node) return node;
+  const { nullable: _nullable, description, ...rest } = node;
+  return { ...(description === undefined ? {} : { description }), anyOf: [rest, { type: 'null' }] };
 }
 
 /** Query and path values arrive as strings; numbers and booleans are converted as the schema says. */

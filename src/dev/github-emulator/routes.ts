@@ -738,6 +738,18 @@ export const handlers: Record<string, Handler> = {
       ),
     };
   },
+  'issues/create': (context) => {
+    const repo = requireRepo(context);
+    const title = str(context.body.title);
+    if (title === undefined || title === '') throw validation('title is missing');
+    const body = str(context.body.body);
+    const issue = context.emulator.createIssue(repo, {
+      title,
+      user: actor(context).login,
+      ...(body === undefined ? {} : { body }),
+    });
+    return { status: 201, body: serializeIssue(context.urls, context.state, repo, issue) };
+  },
   'issues/update': (context) => {
     const repo = requireRepo(context);
     const issue = findIssue(context, repo, intParam(context, 'issue_number'));
