@@ -1,17 +1,10 @@
 // End to end: `@claw fix the failing test` on an issue becomes one pull request. The real `claw web` and
 // `claw worker` processes run against the GitHub emulator (signed webhooks, App auth, git over smart HTTP), real
 // Redis and the scripted Anthropic server; a second run kills the worker mid-job and lets BullMQ requeue it.
-import { readdir, readFile, mkdtemp, rm, stat } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  startAnthropicServer,
-  startGitHubEmulator,
-  type AnthropicServer,
-  type GitHubEmulator,
-} from '../../src/dev/index.js';
+import type { AnthropicServer } from '../../src/dev/index.js';
 import { redisKeys } from '../../src/jobs/index.js';
-import { connectTestRedis, type TestRedis } from '../support/redis.js';
 import {
   arrangeIssue,
   bareGit,
@@ -25,65 +18,22 @@ import {
   trackingPhase,
   type Repo,
 } from './support/adder-scenario.js';
-import { spawnClaw, type ClawProcess } from './support/claw-process.js';
-import { freePort, waitFor, waitForHttp } from './support/wait-for.js';
+import type { ClawProcess } from './support/claw-process.js';
+import { expectNoTokenLeaks, useClawWorld } from './support/claw-world.js';
+import { waitFor } from './support/wait-for.js';
 
-const MODEL_KEY = 'e2e-dummy-anthropic-key';
 // Over the 5 s between progress edits of the tracking comment, so the plan is shown while the job runs.
 const SLOW_TURN_MS = 6_000;
+// The job lock and stall-check interval (CLAW_JOB_LOCK_SECONDS) of every worker here: a dead worker's job is
+// requeued within about two intervals instead of a minute. Every test's workers get it, not only the crash test's:
+// BullMQ throttles stall checks queue-wide with a key that lasts the interval of the worker that set it, so a
+// worker left on the 30 s default would hold off the next test's checks for up to 30 s.
+const LOCK_ENV = { CLAW_JOB_LOCK_SECONDS: '2' };
 
-let redis: TestRedis;
-let prefix: string;
-let tmp: string;
-let emulator: GitHubEmulator;
-let web: ClawProcess;
-const processes: ClawProcess[] = [];
-const models: AnthropicServer[] = [];
+const world = useClawWorld(import.meta.url);
 
-function clawEnv(extra: Record<string, string>): Record<string, string> {
-  return {
-    HOME: tmp,
-    APP_ID: String(emulator.app.id),
-    PRIVATE_KEY: emulator.app.privateKey,
-    WEBHOOK_SECRET: emulator.app.webhookSecret,
-    GHE_HOST: emulator.gheHost,
-    GHE_PROTOCOL: 'http',
-    REDIS_URL: redis.url,
-    CLAW_REDIS_PREFIX: prefix,
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'info',
-    CLAW_REVIEW_DEBOUNCE_SECONDS: '1',
-    CLAW_SHUTDOWN_GRACE_SECONDS: '1',
-    CLAW_JOB_BACKOFF_SECONDS: '1',
-    ...extra,
-  };
-}
-
-async function startWorker(model: AnthropicServer, cacheDir: string, name: string) {
-  const worker = spawnClaw(
-    'worker',
-    clawEnv({
-      PORT: String(await freePort()),
-      ANTHROPIC_API_KEY: MODEL_KEY,
-      ANTHROPIC_BASE_URL: model.url,
-      CLAW_CACHE_DIR: cacheDir,
-    }),
-    name,
-  );
-  processes.push(worker);
-  await worker.waitForLog((line) => line.msg === 'worker started');
-  return worker;
-}
-
-async function startModel(): Promise<AnthropicServer> {
-  const model = await startAnthropicServer({
-    script: fixTheTestScript(SLOW_TURN_MS),
-    pick: 'by-history',
-    apiKey: MODEL_KEY,
-    chunkSize: 400,
-  });
-  models.push(model);
-  return model;
+function startModel(): Promise<AnthropicServer> {
+  return world().startModel(fixTheTestScript(SLOW_TURN_MS));
 }
 
 /** Waits for the tracking comment's final state; fails early, with the logs, if the job failed. */
@@ -93,6 +43,7 @@ async function waitForFinalComment(
   workers: ClawProcess[],
   timeoutMs: number,
 ): Promise<string> {
+  const { emulator, logsOf } = world();
   return waitFor(
     () => {
       const body = trackingCommentBodies(emulator, repo, issueNumber).comments[0]?.body;
@@ -113,41 +64,9 @@ async function waitForFinalComment(
   );
 }
 
-function logsOf(workers: ClawProcess[]): string {
-  return [web, ...workers].map((p) => `--- ${p.name}\n${p.output()}`).join('\n');
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.join(entry.parentPath, entry.name));
-}
-
-/** No installation token in the processes' output, the model's requests or anything under the cache dir. */
-async function expectNoTokenLeaks(
-  workers: ClawProcess[],
-  model: AnthropicServer,
-  cacheDir: string,
-): Promise<void> {
-  const tokens = emulator.issuedTokens();
-  expect(tokens.length).toBeGreaterThan(0);
-  const places: [string, string][] = [
-    ...[web, ...workers].map((p): [string, string] => [`${p.name} output`, p.output()]),
-    ['model requests', model.requests.map((request) => request.raw).join('\n')],
-  ];
-  for (const file of await filesUnder(cacheDir)) {
-    if ((await stat(file)).size < 4 * 1024 * 1024)
-      places.push([file, await readFile(file, 'latin1')]);
-  }
-  const leaks = places.flatMap(([where, text]) =>
-    tokens.filter((token) => text.includes(token)).map(() => where),
-  );
-  expect(leaks).toEqual([]);
-}
-
 /** The branch holds exactly the scripted edit, in one bot commit on top of main, and the repo's test passes. */
 async function expectBranchHoldsTheFix(repo: Repo, branch: string): Promise<void> {
+  const { emulator } = world();
   expect(await emulator.branchSha(repo, branch)).toMatch(/^[0-9a-f]{40}$/);
   expect(await bareGit(repo, ['show', `${branch}:src/add.js`])).toBe(FIXED_ADD);
   expect((await bareGit(repo, ['diff', '--name-only', `main..${branch}`])).trim()).toBe(
@@ -165,6 +84,7 @@ async function expectBranchHoldsTheFix(repo: Repo, branch: string): Promise<void
 }
 
 function expectTrackingHistory(repo: Repo, issueNumber: number, pullNumber: number): string[] {
+  const { emulator } = world();
   const tracking = trackingCommentBodies(emulator, repo, issueNumber);
   expect(tracking.comments).toHaveLength(1);
   expect(tracking.posts).toBe(1);
@@ -193,43 +113,12 @@ function expectTrackingHistory(repo: Repo, issueNumber: number, pullNumber: numb
   return tracking.bodies;
 }
 
-beforeAll(async () => {
-  redis = await connectTestRedis(import.meta.url);
-  prefix = redis.prefix.replace(/:+$/, '');
-  tmp = await mkdtemp(path.join(os.tmpdir(), 'claw-e2e-'));
-  const port = await freePort();
-  emulator = await startGitHubEmulator({
-    appSlug: 'claw',
-    webhookUrl: `http://127.0.0.1:${port}/api/github/webhooks`,
-  });
-  web = spawnClaw('web', clawEnv({ PORT: String(port) }));
-  processes.push(web);
-  await waitForHttp(`http://127.0.0.1:${port}/readyz`, {
-    timeoutMs: 20_000,
-    detail: () => web.output(),
-    stopIf: () => web.child.exitCode !== null,
-  });
-}, 30_000);
-
-afterAll(async () => {
-  await Promise.all(processes.map((p) => p.stop()));
-  await Promise.all(models.map((model) => model.stop()));
-  await emulator?.close();
-  await redis?.cleanup();
-  if (tmp !== undefined) await rm(tmp, { recursive: true, force: true });
-}, 20_000);
-
-// Each test brings its own workers (and model); one left running would take the next test's job.
-afterEach(async () => {
-  await Promise.all(processes.filter((p) => p !== web).map((p) => p.stop()));
-  emulator.assertNoViolations();
-}, 15_000);
-
 describe('issue to pull request, end to end', () => {
   it('turns "@claw fix the failing test" into one pull request with the scripted fix when web and worker run as processes', async () => {
+    const { emulator, tmp, startWorker } = world();
     const model = await startModel();
     const cacheDir = path.join(tmp, 'cache-happy');
-    const worker = await startWorker(model, cacheDir, 'worker');
+    const worker = await startWorker(model, cacheDir, 'worker', LOCK_ENV);
     const { repo, issue } = await arrangeIssue(emulator, 'adder');
 
     const { comment, delivery } = await emulator.commentAndDeliver(repo, issue.number, {
@@ -261,14 +150,15 @@ describe('issue to pull request, end to end', () => {
     // The model really ran the repo's test in the worktree: the Bash result it got back says so.
     expect(model.requests.map((request) => request.turn)).toEqual([0, 1, 2, 3]);
     expect(model.requests.at(-1)?.raw).toContain('PASS: add(2, 2) is 4');
-    await expectNoTokenLeaks([worker], model, cacheDir);
+    await expectNoTokenLeaks(world(), [worker], [model], cacheDir);
     emulator.assertNoViolations();
   }, 45_000);
 
   it('still opens exactly one pull request when the worker is killed with SIGKILL mid-job and a new worker takes over', async () => {
+    const { emulator, tmp, redis, prefix, startWorker, logsOf } = world();
     const model = await startModel();
     const cacheDir = path.join(tmp, 'cache-crash');
-    const first = await startWorker(model, cacheDir, 'worker-killed');
+    const first = await startWorker(model, cacheDir, 'worker-killed', LOCK_ENV);
     const { repo, issue } = await arrangeIssue(emulator, 'adder-crash');
     const { delivery } = await emulator.commentAndDeliver(repo, issue.number, {
       body: '@claw fix the failing test',
@@ -301,12 +191,10 @@ describe('issue to pull request, end to end', () => {
     const branch = `claw/issue-${issue.number}-add-is-broken`;
     expect(await emulator.branchSha(repo, branch)).toBeUndefined();
 
-    // The dead worker's job lock lapses after 30 s (lockDuration, not settable from the env); BullMQ needs two
-    // stall checks to requeue it. Clearing the throttle key the dead worker's last check left lets the new
-    // worker's first check run at once, so recovery takes one stalled interval (30 s) instead of up to two.
-    await redis.client.del(`${prefix}:jobs:stalled-check`);
-    const second = await startWorker(model, cacheDir, 'worker-restarted');
-    await waitForFinalComment(repo, issue.number, [first, second], 60_000);
+    // The dead worker's job lock lapses after CLAW_JOB_LOCK_SECONDS; BullMQ's stall check (every
+    // CLAW_JOB_LOCK_SECONDS) needs two passes to requeue the job, so the new worker takes over within seconds.
+    const second = await startWorker(model, cacheDir, 'worker-restarted', LOCK_ENV);
+    await waitForFinalComment(repo, issue.number, [first, second], 25_000);
 
     const pulls = emulator.pullRequests(repo);
     expect(pulls).toHaveLength(1);
@@ -321,7 +209,7 @@ describe('issue to pull request, end to end', () => {
     // Turns 0–2 before the kill; the restarted agent began the conversation again and played the whole script.
     expect(model.requests.map((request) => request.turn)).toEqual([0, 1, 2, 0, 1, 2, 3]);
     expectTrackingHistory(repo, issue.number, pull.number);
-    await expectNoTokenLeaks([first, second], model, cacheDir);
+    await expectNoTokenLeaks(world(), [first, second], [model], cacheDir);
     emulator.assertNoViolations();
-  }, 85_000);
+  }, 50_000);
 });
