@@ -170,7 +170,12 @@ export function createBullQueue(
     backlog: (target) => orUnavailable(() => locks.count(targetKey(target))),
     enqueue: (jobId, payload, enqueueOptions = {}) =>
       orUnavailable(async () => {
-        const coalesce = enqueueOptions.coalesce;
+        // A zero window means no debounce: BullMQ would read a zero TTL as "never expires" and swallow every push
+        // that lands while the review runs.
+        const coalesce =
+          enqueueOptions.coalesce !== undefined && enqueueOptions.coalesce.windowMs > 0
+            ? enqueueOptions.coalesce
+            : undefined;
         if (coalesce === undefined) {
           // Two round trips: the duplicate check with the position, then the job and its acknowledgement together.
           const position = await enrolling[ENROLL_NEW_COMMAND](

@@ -12,7 +12,7 @@ import { createLogger, createLogSink } from '../../src/lib/index.js';
 import { TestOctokit } from '../github/support/github.js';
 import { useNock } from '../support/nock.js';
 import { useTestRedis } from '../support/redis.js';
-import { resolveIssuePayload } from './support/payloads.js';
+import { resolveIssuePayload, reviewPrPayload } from './support/payloads.js';
 
 const ack: AckRequest = {
   deliveryId: 'delivery-ack',
@@ -44,6 +44,20 @@ describe('createBullQueue', () => {
   afterAll(async () => {
     await acks.close();
     await queue.close();
+  });
+
+  it('stores every review as its own job when the debounce window is zero', async () => {
+    const coalesce = { key: 'review-octo-org/widgets#31', windowMs: 0 };
+
+    const first = await queue.enqueue('push-a', reviewPrPayload({ number: 31 }), { coalesce });
+    const second = await queue.enqueue('push-b', reviewPrPayload({ number: 31 }), { coalesce });
+
+    expect([first.jobId, first.created, second.jobId, second.created]).toEqual([
+      'push-a',
+      true,
+      'push-b',
+      true,
+    ]);
   });
 
   it('stores the job and its acknowledgement with the position when the job is new', async () => {
