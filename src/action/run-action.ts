@@ -248,7 +248,7 @@ class ActionStep {
         `the prompt input is used only on ${PROMPT_EVENTS.join(' and ')} runs; this run follows the event`,
       );
 
-    if (decision.run === 'trigger' && needsWriteAccess(decision.trigger)) {
+    if (decision.run === 'trigger' && needsWriteAccess(decision.trigger, loaded.config)) {
       const level = await createPermissionGate().level(
         this.octokit,
         this.repo,

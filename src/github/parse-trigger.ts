@@ -59,7 +59,15 @@ export type Trigger = ResolveIssueTrigger | ReviewPrTrigger | AddressReviewTrigg
 export type TriggerKind = Trigger['kind'];
 
 /** Triggers that need a person with write access (auto-review and close-to-cancel do not). */
-export function needsWriteAccess(trigger: Trigger): boolean {
+/**
+ * Whether the actor must have write access. A bot in `allowed_bots` is vouched for by whoever wrote the repo's
+ * config (bots are no collaborators, so GitHub would answer 404 for them).
+ */
+export function needsWriteAccess(
+  trigger: Trigger,
+  config: Pick<RepoConfig, 'allowed_bots'> = { allowed_bots: [] },
+): boolean {
+  if (config.allowed_bots.some((login) => sameLogin(trigger.actor, login))) return false;
   if (trigger.kind === 'review-pr') return trigger.reason === 'command';
   if (trigger.kind === 'cancel') return trigger.reason === 'stop-command';
   return true;

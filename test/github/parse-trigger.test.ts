@@ -1,5 +1,10 @@
 import { DEFAULT_REPO_CONFIG, RepoConfig } from '../../src/config/index.js';
-import { classifyEvent, parseTrigger, type Trigger } from '../../src/github/index.js';
+import {
+  classifyEvent,
+  needsWriteAccess,
+  parseTrigger,
+  type Trigger,
+} from '../../src/github/index.js';
 import { webhookExample, webhookExamples } from '../support/webhooks.js';
 
 const BOT = 'claw[bot]';
@@ -91,6 +96,25 @@ describe('parseTrigger', () => {
     expect(parseTrigger({ name: 'issue_comment', payload }, { config, botLogin: BOT })?.kind).toBe(
       'resolve-issue',
     );
+  });
+
+  it('asks write access of people but not of an allow-listed bot, whom GitHub knows no permission for', () => {
+    const config = RepoConfig.parse({ allowed_bots: ['renovate[bot]'] });
+    const fromBot = parseTrigger(
+      {
+        name: 'issue_comment',
+        payload: issueComment('@claw fix', { user: { login: 'Renovate[bot]', type: 'Bot' } }),
+      },
+      { config, botLogin: BOT },
+    )!;
+    const fromPerson = parseTrigger(
+      { name: 'issue_comment', payload: issueComment('@claw fix') },
+      { config, botLogin: BOT },
+    )!;
+
+    expect(needsWriteAccess(fromBot, config)).toBe(false);
+    expect(needsWriteAccess(fromPerson, config)).toBe(true);
+    expect(needsWriteAccess(fromBot)).toBe(true);
   });
 
   it('uses the configured trigger phrase and label', () => {
