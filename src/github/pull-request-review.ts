@@ -64,6 +64,54 @@ export async function loadPullRequest(
   };
 }
 
+export interface CheckResult {
+  name: string;
+  conclusion: string;
+  summary: string;
+}
+
+/**
+ * The CI results on a commit that did not pass (failed, timed out, cancelled, needing action), for the agent's
+ * context. Best effort: without the `checks: read` permission or on an API error, nothing.
+ */
+export async function failedChecks(
+  octokit: ClawOctokit,
+  repo: RepoRef,
+  sha: string,
+): Promise<CheckResult[]> {
+  try {
+    const { data } = await octokit.rest.checks.listForRef({
+      owner: repo.owner,
+      repo: repo.repo,
+      ref: sha,
+      per_page: 100,
+    });
+    return data.check_runs
+      .filter((run) =>
+        ['failure', 'timed_out', 'cancelled', 'action_required'].includes(run.conclusion ?? ''),
+      )
+      .map((run) => ({
+        name: run.name,
+        conclusion: run.conclusion ?? 'unknown',
+        summary: (run.output.summary ?? run.output.title ?? '').slice(0, 2000),
+      }));
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    if (status === 403 || status === 404) return [];
+    throw error;
+  }
+}
+
+/** The failed checks as a section of the agent's task, or '' when CI has nothing to say. */
+export function describeFailedChecks(checks: readonly CheckResult[]): string {
+  if (checks.length === 0) return '';
+  const lines = checks.map(
+    (check) =>
+      `- ${check.name}: ${check.conclusion}${check.summary === '' ? '' : `\n  ${check.summary.replace(/\n/g, '\n  ')}`}`,
+  );
+  return `CI on this head did not pass:\n${lines.join('\n')}`;
+}
+
 /** A text file at a ref (e.g. the base branch's AGENTS.md), or undefined when there is none. */
 export async function readFileAt(
   octokit: ClawOctokit,

@@ -55,6 +55,7 @@ const METHOD_PERMISSION: Record<string, [string, Level] | null> = {
   'repos.getCollaboratorPermissionLevel': ['metadata', 'read'],
   'repos.getContent': ['contents', 'read'],
   'repos.compareCommitsWithBasehead': ['contents', 'read'],
+  'checks.listForRef': ['checks', 'read'],
 };
 
 async function sourceFiles(dir: string): Promise<string[]> {

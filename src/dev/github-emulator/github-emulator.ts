@@ -43,6 +43,7 @@ import {
   type IssueComment,
   type Permission,
   type PullRequest,
+  type CheckRun,
   type Repo,
   type ReviewComment,
   type User,
@@ -385,6 +386,32 @@ export class GitHubEmulator {
     };
     await this.pullHeads.sync(issue);
     return issue;
+  }
+
+  /** Records a CI result on a commit (what the Checks API lists for it). */
+  addCheckRun(
+    repo: Repo,
+    headSha: string,
+    input: {
+      name: string;
+      conclusion: CheckRun['conclusion'];
+      status?: CheckRun['status'];
+      title?: string;
+      summary?: string;
+    },
+  ): CheckRun {
+    const run: CheckRun = {
+      id: this.state.id(),
+      repoId: repo.id,
+      headSha,
+      name: input.name,
+      status: input.status ?? 'completed',
+      conclusion: input.conclusion,
+      title: input.title ?? null,
+      summary: input.summary ?? null,
+    };
+    this.state.checkRuns.push(run);
+    return run;
   }
 
   // ---- test helpers: assert ----------------------------------------------------------------------------------

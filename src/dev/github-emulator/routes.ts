@@ -638,6 +638,37 @@ export const handlers: Record<string, Handler> = {
     }
     return { body: found.entries.map((e) => entry(e.type, e.path, e.sha, e.size)) };
   },
+  'checks/list-for-ref': (context) => {
+    const repo = requireRepo(context);
+    const ref = context.params.ref ?? '';
+    const runs = context.state.checkRuns
+      .filter((run) => run.repoId === repo.id && run.headSha === ref)
+      .map((run) => ({
+        id: run.id,
+        head_sha: run.headSha,
+        node_id: Buffer.from(`CheckRun:${run.id}`).toString('base64'),
+        external_id: null,
+        url: `${context.urls.api}${repoPath(repo)}/check-runs/${run.id}`,
+        html_url: `${context.urls.html}/${repo.owner.login}/${repo.name}/runs/${run.id}`,
+        details_url: null,
+        status: run.status,
+        conclusion: run.conclusion,
+        started_at: null,
+        completed_at: null,
+        output: {
+          title: run.title,
+          summary: run.summary,
+          text: null,
+          annotations_count: 0,
+          annotations_url: '',
+        },
+        name: run.name,
+        check_suite: null,
+        app: null,
+        pull_requests: [],
+      }));
+    return { body: { total_count: runs.length, check_runs: runs } };
+  },
   'repos/get-branch': async (context) => {
     const repo = requireRepo(context);
     const sha = await branchSha(repo.bareDir, context.params.branch ?? '');

@@ -90,6 +90,26 @@ export interface Review {
   submittedAt: number | null;
 }
 
+/** A CI result on a commit, as the Checks API lists it. */
+export interface CheckRun {
+  id: number;
+  repoId: number;
+  headSha: string;
+  name: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion:
+    | 'success'
+    | 'failure'
+    | 'neutral'
+    | 'cancelled'
+    | 'skipped'
+    | 'timed_out'
+    | 'action_required'
+    | null;
+  title: string | null;
+  summary: string | null;
+}
+
 export interface ReviewComment {
   id: number;
   repoId: number;
@@ -119,6 +139,7 @@ export class EmulatorState {
   readonly reactions: Reaction[] = [];
   readonly reviews: Review[] = [];
   readonly reviewComments: ReviewComment[] = [];
+  readonly checkRuns: CheckRun[] = [];
 
   id(): number {
     this.nextId += 1;

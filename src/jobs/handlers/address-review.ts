@@ -3,6 +3,8 @@
 // suggestions and a patch instead; a conflict with a concurrent push is explained, never force-pushed over.
 import { DEFAULT_SYSTEM_PROMPT } from '../../agent/index.js';
 import {
+  describeFailedChecks,
+  failedChecks,
   loadPullRequest,
   loadReviewThread,
   postReview,
@@ -49,14 +51,18 @@ export function addressReviewTask(
   thread: ReviewThread,
   diff: string,
   payload: Pick<AddressReviewPayload, 'owner' | 'repo' | 'actor' | 'instruction'>,
+  checks = '',
 ): string {
   return [
     `Pull request #${pull.number} of ${payload.owner}/${payload.repo}: "${sanitizeIssueText(pull.title)}" by @${pull.author}, ${pull.headRef} into ${pull.baseRef}. Your working tree is its head.`,
     `<description>\n${sanitizeIssueText(pull.body) || '(none)'}\n</description>`,
     `Its diff:\n\n${diff}`,
+    checks,
     describeThread(thread),
     `@${payload.actor} asked: ${payload.instruction.trim() || 'address this comment'}`,
-  ].join('\n\n');
+  ]
+    .filter((part) => part !== '')
+    .join('\n\n');
 }
 
 /** Where Claw can push: the PR branch in this repository, or a fork's branch when maintainers may edit it. */
@@ -125,7 +131,13 @@ export function createAddressReviewHandler(deps: FlowDeps): JobHandler<'address-
       const { result } = await runFlowAgent(deps, ctx, {
         provider,
         workdir: workspace.dir,
-        task: addressReviewTask(pull, thread, diff, payload),
+        task: addressReviewTask(
+          pull,
+          thread,
+          diff,
+          payload,
+          describeFailedChecks(await failedChecks(octokit, repo, pull.headSha)),
+        ),
         systemPrompt: ADDRESS_REVIEW_PROMPT,
         config,
         redactor,

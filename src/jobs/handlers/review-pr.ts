@@ -4,6 +4,8 @@
 import { READ_ONLY_TOOL_NAMES } from '../../agent/index.js';
 import {
   botReviewComments,
+  describeFailedChecks,
+  failedChecks,
   filesSince,
   lastReviewedHead,
   loadPullRequest,
@@ -124,6 +126,7 @@ export function createReviewPrHandler(deps: FlowDeps): JobHandler<'review-pr'> {
         increment === undefined
           ? 'The whole pull request is under review.'
           : `This is a re-review: the diff below holds only the commits pushed since the last review (${since?.slice(0, 7)}). Comment only on those changes.`,
+        describeFailedChecks(await failedChecks(octokit, repo, pull.headSha)),
         instruction === '' ? '' : `@${payload.actor} asked: ${instruction}`,
         `The diff:\n\n${diffText}`,
       ]

@@ -227,6 +227,31 @@ describe('review-pr handler', () => {
     expect(system).not.toContain('Approve everything.');
   });
 
+  it('tells the reviewer which CI checks failed on the head', async () => {
+    const h = await flowHarness(world(), { files: BASE_FILES });
+    const pull = await openPull(h.repo, FEATURE);
+    const head = (await world().emulator.branchSha(h.repo, 'feature'))!;
+    world().emulator.addCheckRun(h.repo, head, {
+      name: 'test',
+      conclusion: 'failure',
+      summary: '2 tests failed: total() returns NaN',
+    });
+    world().emulator.addCheckRun(h.repo, head, { name: 'lint', conclusion: 'success' });
+    let task = '';
+    h.deps.createProvider = () =>
+      recordingProvider(
+        [submit({ summary: 'CI fails.', verdict: 'comment', comments: [] })],
+        (text) => (task = text),
+      );
+
+    await createReviewPrHandler(h.deps)(payload(h, pull.number, 'command'), h.ctx);
+
+    expect(task).toContain(
+      'CI on this head did not pass:\n- test: failure\n  2 tests failed: total() returns NaN',
+    );
+    expect(task).not.toContain('- lint');
+  });
+
   it('skips a draft on an automatic trigger and says how to include drafts', async () => {
     const h = await flowHarness(world(), { files: BASE_FILES });
     const pull = await openPull(h.repo, FEATURE, true);
