@@ -84,6 +84,8 @@ export function authOrigin(cloneUrl: string): string {
 /** Written next to each worktree: who owns it, so a restart can tell a live job from a crashed one. */
 export interface WorktreeOwner {
   pid: number;
+  /** The owner's start time (processStartTicks): a pid reused after a restart is not the owner. */
+  started?: number | undefined;
   host: string;
   jobId: string;
   mirror: string;

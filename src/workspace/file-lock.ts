@@ -1,5 +1,6 @@
 // A lock file shared by every process on the machine (O_EXCL create), with an in-process queue in front
 // so jobs in one worker wait without polling. A lock whose owner process died is broken, never waited on forever.
+import { readFileSync } from 'node:fs';
 import { link, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,19 +22,43 @@ interface Owner {
   host: string;
   token: string;
   at: number;
+  /** The owner's start time (see processStartTicks), so a reused pid after a restart is not taken for it. */
+  started?: number | undefined;
 }
 
 const inProcess = new Map<string, Promise<void>>();
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Whether a process with this id is alive on this host (EPERM means alive but someone else's). */
-export function isProcessAlive(pid: number): boolean {
+/**
+ * When a process started, in clock ticks since boot (/proc/<pid>/stat, field 22); undefined off Linux. A restarted
+ * container keeps its hostname and often hands its worker the same pid, so a pid alone cannot tell a dead owner.
+ */
+export function processStartTicks(pid: number = process.pid): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses; the fields after its last ')' are fixed.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[19]);
+    return Number.isFinite(ticks) ? ticks : undefined;
+  } catch {
+    // No procfs here (or the process is gone): the pid check alone decides.
+    return undefined;
+  }
+}
+
+/**
+ * Whether a process with this id is alive on this host (EPERM means alive but someone else's) and, when `started`
+ * is known, is the same process that recorded it rather than a later one that got the pid.
+ */
+export function isProcessAlive(pid: number, started?: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  if (started === undefined) return true;
+  const current = processStartTicks(pid);
+  return current === undefined || current === started;
 }
 
 /** Runs `task` while holding the lock at `file`; the lock is released even when the task throws. */
@@ -66,7 +91,13 @@ async function acquire(file: string, options: LockOptions): Promise<() => Promis
   const now = options.now ?? Date.now;
   const timeoutMs = options.timeoutMs ?? 10 * 60_000;
   const staleMs = options.staleMs ?? 60 * 60_000;
-  const owner: Owner = { pid: process.pid, host: os.hostname(), token: randomUUID(), at: now() };
+  const owner: Owner = {
+    pid: process.pid,
+    host: os.hostname(),
+    token: randomUUID(),
+    at: now(),
+    started: processStartTicks(),
+  };
   await mkdir(path.dirname(file), { recursive: true });
   const started = now();
   let wait = 10;
@@ -104,7 +135,7 @@ async function readOwner(file: string): Promise<Owner | undefined> {
 }
 
 function isAbandoned(owner: Owner, now: number, staleMs: number): boolean {
-  if (owner.host === os.hostname()) return !isProcessAlive(owner.pid);
+  if (owner.host === os.hostname()) return !isProcessAlive(owner.pid, owner.started);
   return now - owner.at > staleMs;
 }
 

@@ -5,7 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createWorkspaceManager, withFileLock } from '../../src/workspace/index.js';
+import {
+  createWorkspaceManager,
+  processStartTicks,
+  withFileLock,
+} from '../../src/workspace/index.js';
 import { git, makeTempDir } from '../support/git-repo.js';
 import {
   createManager,
@@ -210,11 +214,38 @@ describe('withFileLock', () => {
     expect(result).toBe('ran');
   });
 
+  it('breaks a lock whose pid now belongs to a later process, as after a container restart', async () => {
+    const file = path.join(await makeTempDir(), 'x.lock');
+    const started = processStartTicks(process.ppid);
+    expect(started).toBeGreaterThan(0);
+    // The parent is alive, but it is not the process that took the lock: that one started earlier.
+    await writeFile(
+      file,
+      JSON.stringify({
+        pid: process.ppid,
+        host: os.hostname(),
+        token: 'old',
+        at: 0,
+        started: started! - 1,
+      }),
+    );
+
+    const result = await withFileLock(file, () => Promise.resolve('ran'), { timeoutMs: 5_000 });
+
+    expect(result).toBe('ran');
+  });
+
   it('times out with the lock file named when a live process holds it', async () => {
     const file = path.join(await makeTempDir(), 'x.lock');
     await writeFile(
       file,
-      JSON.stringify({ pid: process.ppid, host: os.hostname(), token: 'other', at: 0 }),
+      JSON.stringify({
+        pid: process.ppid,
+        host: os.hostname(),
+        token: 'other',
+        at: 0,
+        started: processStartTicks(process.ppid),
+      }),
     );
     let now = 0;
 
