@@ -47,7 +47,20 @@ export interface ClawAppDeps {
   reviewDebounceMs?: number;
   /** Serve /healthz and /readyz from the Probot server (default true). */
   healthRoutes?: boolean;
+  /** Told what became of each delivery (metrics); it must not throw. */
+  onWebhook?: (event: string, outcome: WebhookOutcome) => void;
 }
+
+/** What became of a delivery: a stored job, or why not. */
+export type WebhookOutcome =
+  | 'enqueued'
+  | 'duplicate'
+  | 'ignored'
+  | 'denied'
+  | 'cancel'
+  | 'invalid_config'
+  | 'unavailable'
+  | 'error';
 
 const POLITE_REPLY_TTL_MS = 30 * 24 * 3600_000;
 // Whole events, not just the handled actions, so every delivery ends in a trigger or a logged reason.
@@ -175,7 +188,7 @@ export function createClawApp(deps: ClawAppDeps): ApplicationFunction {
       }
     };
 
-    const handle = async (context: Context) => {
+    const handle = async (context: Context): Promise<WebhookOutcome> => {
       const payload = context.payload as unknown as Record<string, unknown>;
       const event = { name: context.name, payload };
       const key = `${context.name}.${String(payload.action)}`;
@@ -187,18 +200,18 @@ export function createClawApp(deps: ClawAppDeps): ApplicationFunction {
       };
       if (!HANDLED_EVENT_KEYS.has(key)) {
         ignored({ reason: `${key} is not an event Claw acts on` });
-        return;
+        return 'ignored';
       }
       if (!mayMention(context.name, payload)) {
         ignored({ reason: 'no @-mention in the text' });
-        return;
+        return 'ignored';
       }
       const octokit = context.octokit as unknown as ClawOctokit;
       const repository = payload.repository as
         { owner: { login: string }; name: string } | undefined;
       if (repository === undefined) {
         ignored({ reason: 'no repository in the payload' });
-        return;
+        return 'ignored';
       }
       const repo = { owner: repository.owner.login, repo: repository.name };
       let loaded: LoadedRepoConfig;
@@ -207,16 +220,16 @@ export function createClawApp(deps: ClawAppDeps): ApplicationFunction {
       } catch (error) {
         if (!(error instanceof InvalidRepoConfigFile)) throw error;
         await reportInvalidConfig(octokit, event, error, log());
-        return;
+        return 'invalid_config';
       }
       const decision = classifyEvent(event, { config: loaded.config, botLogin: await ownLogin() });
       if ('ignore' in decision) {
         ignored({ reason: decision.ignore });
-        return;
+        return 'ignored';
       }
       const { trigger } = decision;
       if (
-        needsWriteAccess(trigger) &&
+        needsWriteAccess(trigger, loaded.config) &&
         !(await permissions.canWrite(octokit, repo, trigger.actor))
       ) {
         ignored({ reason: `${trigger.actor} has less than write access`, actor: trigger.actor });
@@ -226,7 +239,7 @@ export function createClawApp(deps: ClawAppDeps): ApplicationFunction {
           normalizePhrase(loaded.config.trigger_phrase),
           log(),
         );
-        return;
+        return 'denied';
       }
 
       if (trigger.kind === 'cancel') {
@@ -240,7 +253,7 @@ export function createClawApp(deps: ClawAppDeps): ApplicationFunction {
             log().warn({ err: error }, 'could not react'),
           );
         }
-        return;
+        return 'cancel';
       }
 
       const jobId = jobIdFromDelivery(context.id);
@@ -271,7 +284,7 @@ export function createClawApp(deps: ClawAppDeps): ApplicationFunction {
       );
       if (stored.duplicate) {
         log().info({ jobId }, 'duplicate delivery: the job is already stored');
-        return;
+        return 'duplicate';
       }
       const position = stored.position;
       log().info(
@@ -293,12 +306,22 @@ export function createClawApp(deps: ClawAppDeps): ApplicationFunction {
           log().warn({ err: error, jobId }, 'could not schedule the acknowledgement');
         }
       }
+      return 'enqueued';
+    };
+
+    const count = (event: string, outcome: WebhookOutcome) => {
+      try {
+        deps.onWebhook?.(event, outcome);
+      } catch (error) {
+        logger.warn({ err: error }, 'the webhook outcome listener failed');
+      }
     };
 
     probot.on([...SUBSCRIBED_EVENTS], async (context) => {
       try {
-        await handle(context as unknown as Context);
+        count(context.name, await handle(context as unknown as Context));
       } catch (error) {
+        count(context.name, error instanceof RedisUnavailableError ? 'unavailable' : 'error');
         if (error instanceof RedisUnavailableError) {
           logger.error(
             { deliveryId: context.id, event: context.name },
@@ -328,6 +351,7 @@ export function createClawApp(deps: ClawAppDeps): ApplicationFunction {
         },
         'installation changed',
       );
+      count(context.name, 'ignored');
       return Promise.resolve();
     });
   };

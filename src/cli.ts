@@ -13,6 +13,7 @@ import { createProcessRedaction } from './cli/process-redaction.js';
 import { start, untilSignal } from './cli/start.js';
 import { startWeb } from './cli/web.js';
 import { startWorker } from './cli/worker.js';
+import { createClawMetrics, type ClawMetrics } from './server/index.js';
 
 /** Boots a long-running process and keeps it until SIGTERM/SIGINT (which drain it). */
 async function serve(
@@ -22,12 +23,16 @@ async function serve(
     env: ReturnType<typeof loadEnv>,
     logger: Logger,
     octokitHooks: OctokitHook[],
+    metrics: ClawMetrics,
   ) => Promise<{ close(): Promise<void> }>,
 ): Promise<number> {
   if (args.length > 0) return usageError(`${name} takes no arguments (got ${args.join(' ')})`);
   const env = loadEnv();
-  const { logger, octokitHooks } = await createProcessRedaction({ env, name });
-  const running = await boot(env, logger, octokitHooks);
+  const { logger, octokitHooks, findings } = await createProcessRedaction({ env, name });
+  // One registry per process; the redaction counts are read from the process's finding counter.
+  const metrics = createClawMetrics({ logger });
+  metrics.watchFindings(findings);
+  const running = await boot(env, logger, octokitHooks, metrics);
   return untilSignal(() => running.close(), logger);
 }
 import { RUN_USAGE, runCommand } from './cli/run.js';
@@ -45,22 +50,30 @@ const commands: Record<string, Command> = {
       'Run the webhook server and a worker in one process (jobs in-process without REDIS_URL)',
     usage: 'claw start',
     run: (args) =>
-      serve('start', args, (env, logger, octokitHooks) =>
-        start({ env, logger, rawEnv: process.env, octokitHooks }),
+      serve('start', args, (env, logger, octokitHooks, metrics) =>
+        start({ env, logger, rawEnv: process.env, octokitHooks, metrics }),
       ),
   },
   web: {
     summary: 'Run the webhook server: verify, parse, gate and store jobs in Redis',
     usage: 'claw web',
     run: (args) =>
-      serve('web', args, (env, logger, octokitHooks) => startWeb({ env, logger, octokitHooks })),
+      serve('web', args, (env, logger, octokitHooks, metrics) =>
+        startWeb({ env, logger, octokitHooks, metrics }),
+      ),
   },
   worker: {
     summary: 'Run a worker that takes jobs from Redis (start more to scale out)',
     usage: 'claw worker',
     run: (args) =>
-      serve('worker', args, async (env, logger, octokitHooks) =>
-        startWorker({ env, logger, handlers: await shippedHandlers(env, logger), octokitHooks }),
+      serve('worker', args, async (env, logger, octokitHooks, metrics) =>
+        startWorker({
+          env,
+          logger,
+          handlers: await shippedHandlers(env, logger, process.env, metrics),
+          octokitHooks,
+          metrics,
+        }),
       ),
   },
   doctor: {

@@ -6,11 +6,13 @@ import {
   type HandlerRegistry,
 } from '../jobs/index.js';
 import type { Logger } from '../lib/index.js';
+import type { ClawMetrics } from '../server/index.js';
 
 export async function shippedHandlers(
   env: ServerEnv,
   logger: Logger,
   rawEnv: NodeJS.ProcessEnv = process.env,
+  metrics?: ClawMetrics,
 ): Promise<HandlerRegistry> {
   const privateKey = await loadPrivateKey(env);
   const deps = await createFlowDepsFromEnv({
@@ -18,6 +20,9 @@ export async function shippedHandlers(
     rawEnv,
     logger,
     ...(privateKey === undefined ? {} : { privateKey }),
+    ...(metrics === undefined
+      ? {}
+      : { onGitCommand: metrics.onGitCommand, onUsage: metrics.onUsage }),
   });
   return createShippedHandlers(deps);
 }

@@ -6,6 +6,7 @@ import type { OctokitHook } from '../github/index.js';
 import type { HandlerRegistry } from '../jobs/index.js';
 import { createInlineRunner } from '../jobs/index.js';
 import type { Logger } from '../lib/index.js';
+import { createClawMetrics, type ClawMetrics } from '../server/index.js';
 import { shippedHandlers } from './shipped-handlers.js';
 import { startWeb } from './web.js';
 import { startWorker, workerOctokitFactory } from './worker.js';
@@ -17,6 +18,8 @@ export interface StartOptions {
   octokitHooks?: readonly OctokitHook[];
   /** The raw environment, handed to Probot's setup flow. */
   rawEnv?: NodeJS.ProcessEnv;
+  /** One registry for the web server and the worker; /metrics is served on PORT. */
+  metrics?: ClawMetrics;
 }
 
 export interface Running {
@@ -37,7 +40,9 @@ export async function start(options: StartOptions): Promise<Running> {
     });
     return { close: () => server.stop() };
   }
-  const handlers = options.handlers ?? (await shippedHandlers(env, logger, options.rawEnv));
+  const metrics = options.metrics ?? createClawMetrics({ logger });
+  const handlers =
+    options.handlers ?? (await shippedHandlers(env, logger, options.rawEnv, metrics));
   if (env.REDIS_URL === undefined) {
     logger.warn(
       'REDIS_URL is not set: jobs run in this process and are NOT durable (a restart loses queued and running jobs). Set REDIS_URL for production.',
@@ -48,8 +53,9 @@ export async function start(options: StartOptions): Promise<Running> {
       logger,
       attempts: env.CLAW_JOB_ATTEMPTS,
       backoffMs: env.CLAW_JOB_BACKOFF_SECONDS * 1000,
+      onOutcome: metrics.onJobOutcome,
     });
-    const web = await startWeb({ env, logger, queue, octokitHooks: hooks });
+    const web = await startWeb({ env, logger, queue, octokitHooks: hooks, metrics });
     return {
       close: async () => {
         await web.close();
@@ -57,8 +63,15 @@ export async function start(options: StartOptions): Promise<Running> {
       },
     };
   }
-  const worker = await startWorker({ env, logger, handlers, octokitHooks: hooks });
-  const web = await startWeb({ env, logger, octokitHooks: hooks });
+  const worker = await startWorker({
+    env,
+    logger,
+    handlers,
+    octokitHooks: hooks,
+    metrics,
+    metricsServer: false,
+  });
+  const web = await startWeb({ env, logger, octokitHooks: hooks, metrics });
   return {
     close: async () => {
       await web.close();

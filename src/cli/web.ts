@@ -1,5 +1,6 @@
-// `claw web`: the Probot server (webhooks, /healthz, /readyz) that stores jobs in Redis and does no agent or git work.
-// startWeb is also used by `claw start`, with the inline runner when REDIS_URL is unset.
+// `claw web`: the Probot server (webhooks, /healthz, /readyz, /metrics, the queue dashboard) that stores jobs in
+// Redis and does no agent or git work. startWeb is also used by `claw start`, with the inline runner without REDIS_URL.
+import type { Queue } from 'bullmq';
 import { Probot, Server } from 'probot';
 import { createClawApp } from '../app.js';
 import { loadPrivateKey, type ServerEnv } from '../config/index.js';
@@ -12,6 +13,7 @@ import {
 } from '../github/index.js';
 import { createBullQueue, createRedisConnection, type JobQueue } from '../jobs/index.js';
 import { ConfigError, type Logger } from '../lib/index.js';
+import { createClawMetrics, createQueueDashboard, type ClawMetrics } from '../server/index.js';
 
 export interface WebOptions {
   env: ServerEnv;
@@ -24,12 +26,15 @@ export interface WebOptions {
   botLogin?: string;
   /** Tests and benchmarks turn Octokit's retry/throttle off. */
   disableRetryAndThrottle?: boolean;
+  /** The process's registry (shared with the worker in `claw start`); a new one when absent. */
+  metrics?: ClawMetrics;
 }
 
 export interface RunningWeb {
   server: Server;
   port: number;
   queue: JobQueue;
+  metrics: ClawMetrics;
   close(): Promise<void>;
 }
 
@@ -60,8 +65,10 @@ export async function startWeb(options: WebOptions): Promise<RunningWeb> {
       { key: 'WEBHOOK_SECRET', message: 'is required: every delivery is verified with it' },
     ]);
   }
+  const metrics = options.metrics ?? createClawMetrics({ logger });
   let queue = options.queue;
   let once = options.once;
+  let dashboardQueues: Queue[] | undefined;
   const owned: (() => Promise<unknown>)[] = [];
   if (queue === undefined) {
     if (env.REDIS_URL === undefined) {
@@ -86,6 +93,8 @@ export async function startWeb(options: WebOptions): Promise<RunningWeb> {
       },
     });
     queue = bull;
+    dashboardQueues = [bull.queue, bull.ackQueue];
+    metrics.watchQueues(dashboardQueues);
     once ??= createRedisOnceStore(connection, env.CLAW_REDIS_PREFIX);
     owned.push(
       () => bull.close(),
@@ -121,16 +130,31 @@ export async function startWeb(options: WebOptions): Promise<RunningWeb> {
       queue,
       logger,
       reviewDebounceMs: env.CLAW_REVIEW_DEBOUNCE_SECONDS * 1000,
+      onWebhook: metrics.onWebhook,
       ...(once === undefined ? {} : { once }),
       ...(options.botLogin === undefined ? {} : { botLogin: options.botLogin }),
     }),
   );
+  server.addHandler(metrics.handler);
+  if (env.ADMIN_PASSWORD !== undefined) {
+    if (dashboardQueues === undefined)
+      logger.warn('ADMIN_PASSWORD is set, but the queue dashboard needs REDIS_URL: it is off');
+    else
+      server.addHandler(
+        await createQueueDashboard({
+          queues: dashboardQueues,
+          password: env.ADMIN_PASSWORD,
+          logger,
+        }),
+      );
+  }
   const httpServer = await server.start();
   const activeQueue = queue;
   return {
     server,
     port: server.port,
     queue: activeQueue,
+    metrics,
     close: async () => {
       const stopped = server.stop();
       // Idle keep-alive sockets would hold close() open for the keep-alive timeout; requests in flight still finish.

@@ -332,6 +332,15 @@ export const ServerEnv = z.object({
     ),
 
   // Operations.
+  CLAW_METRICS_PORT: positiveInt('CLAW_METRICS_PORT')
+    .max(65535, 'must be at most 65535')
+    .optional()
+    .meta(
+      meta({
+        description:
+          '`claw worker` serves `/metrics` (Prometheus) and `/healthz` on this port; off when unset. `claw web` and `claw start` serve `/metrics` on `PORT`.',
+      }),
+    ),
   ADMIN_PASSWORD: z
     .string()
     .min(12, 'must be at least 12 characters')

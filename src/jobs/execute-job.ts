@@ -19,7 +19,7 @@ import type {
   JobHandler,
   ProgressUpdate,
 } from './handler.js';
-import { JobPayload, KIND_LABELS } from './payloads.js';
+import { JobPayload, KIND_LABELS, type JobKind } from './payloads.js';
 
 export type AbortKind = 'cancel' | 'shutdown';
 
@@ -45,7 +45,18 @@ export interface ExecuteJobOptions {
   lookupTrackingComment?: () => Promise<number | undefined>;
   /** How long the final comment edit waits for a tracking comment still being posted. */
   trackingCommentWaitMs?: number;
+  /** Told how each attempt ended (metrics); it must not throw. */
+  onOutcome?: JobOutcomeListener;
 }
+
+/** How an attempt ended, for metrics: `failed` is final, `retrying` is a transient failure that will run again. */
+export interface JobOutcomeEvent {
+  kind: JobKind | 'unknown';
+  outcome: 'completed' | 'failed' | 'retrying' | 'cancelled' | 'interrupted';
+  durationMs: number;
+}
+
+export type JobOutcomeListener = (event: JobOutcomeEvent) => void;
 
 export type JobOutcome =
   | { status: 'completed'; result: HandlerResult }
@@ -54,6 +65,28 @@ export type JobOutcome =
   | { status: 'interrupted' };
 
 export async function executeJob(options: ExecuteJobOptions): Promise<JobOutcome> {
+  const startedAt = options.clock.now();
+  const outcome = await runAttempt(options);
+  if (options.onOutcome !== undefined) {
+    const kind = (options.rawPayload as { kind?: unknown } | null)?.kind;
+    try {
+      options.onOutcome({
+        kind:
+          typeof kind === 'string' && Object.hasOwn(KIND_LABELS, kind)
+            ? (kind as JobKind)
+            : 'unknown',
+        outcome:
+          outcome.status === 'failed' ? (outcome.final ? 'failed' : 'retrying') : outcome.status,
+        durationMs: options.clock.now() - startedAt,
+      });
+    } catch (error) {
+      options.logger.warn({ err: error, jobId: options.jobId }, 'the job outcome listener failed');
+    }
+  }
+  return outcome;
+}
+
+async function runAttempt(options: ExecuteJobOptions): Promise<JobOutcome> {
   const parsed = JobPayload.safeParse(options.rawPayload);
   if (!parsed.success) {
     const reason = `The job's data is not valid for this version of Claw: ${parsed.error.issues[0]?.message ?? 'invalid'} at ${parsed.error.issues[0]?.path.join('.') ?? ''}`;
@@ -149,6 +182,7 @@ export async function executeJob(options: ExecuteJobOptions): Promise<JobOutcome
   const ctx: HandlerContext = {
     jobId: options.jobId,
     attempt: options.attempt,
+    installationId: payload.installationId,
     logger,
     signal: options.signal,
     clock: options.clock,

@@ -47,6 +47,8 @@ export interface HandlerContext {
   jobId: string;
   /** 1 on the first run, 2 on the first retry, and so on. */
   attempt: number;
+  /** The payload's installation, for labels (metrics); every runner sets it. */
+  installationId?: number;
   logger: Logger;
   /** Aborts on cancellation (`@claw stop`, close) and on shutdown past the grace period. */
   signal: AbortSignal;

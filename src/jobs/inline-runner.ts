@@ -4,7 +4,12 @@
 import type { OctokitFactory } from '../github/index.js';
 import { CancelledError, type Logger } from '../lib/index.js';
 import { createMemoryCheckpointStore } from './checkpoint-store.js';
-import { executeJob, type AbortKind, type JobOutcome } from './execute-job.js';
+import {
+  executeJob,
+  type AbortKind,
+  type JobOutcome,
+  type JobOutcomeListener,
+} from './execute-job.js';
 import { systemClock, type Clock, type HandlerRegistry } from './handler.js';
 import { acknowledgeJob, type AckPayload } from './acknowledge.js';
 import type { EnqueueOptions, EnqueueResult, JobQueue } from './job-queue.js';
@@ -20,6 +25,7 @@ export interface InlineRunnerOptions {
   progressCommentIntervalMs?: number;
   /** How many finished job ids are remembered to drop redeliveries. */
   rememberJobs?: number;
+  onOutcome?: JobOutcomeListener;
 }
 
 export interface InlineRunner extends JobQueue {
@@ -74,6 +80,7 @@ export function createInlineRunner(options: InlineRunnerOptions): InlineRunner {
         clock,
         checkpoint: createMemoryCheckpointStore(),
         lookupTrackingComment: () => Promise.resolve(trackingComments.get(job.jobId)),
+        ...(options.onOutcome === undefined ? {} : { onOutcome: options.onOutcome }),
         ...(options.progressCommentIntervalMs === undefined
           ? {}
           : { progressCommentIntervalMs: options.progressCommentIntervalMs }),

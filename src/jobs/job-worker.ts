@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { OctokitFactory } from '../github/index.js';
 import { CancelledError, type Logger } from '../lib/index.js';
 import { createRedisCheckpointStore } from './checkpoint-store.js';
-import { executeJob, type AbortKind } from './execute-job.js';
+import { executeJob, type AbortKind, type JobOutcomeListener } from './execute-job.js';
 import { systemClock, type Clock, type HandlerRegistry } from './handler.js';
 import type { CancelMessage } from './job-queue.js';
 import { JobPayload, targetKey } from './payloads.js';
@@ -29,6 +29,8 @@ export interface JobWorkerOptions {
   progressCommentIntervalMs?: number;
   trackingCommentWaitMs?: number;
   clock?: Clock;
+  /** Told how each attempt ended (metrics). */
+  onOutcome?: JobOutcomeListener;
 }
 
 export interface JobWorker {
@@ -129,6 +131,7 @@ export function createJobWorker(options: JobWorkerOptions): JobWorker {
           const stored = await redis.get(keys.trackingComment(jobId));
           return stored === null ? undefined : Number(stored);
         },
+        ...(options.onOutcome === undefined ? {} : { onOutcome: options.onOutcome }),
         ...(options.trackingCommentWaitMs === undefined
           ? {}
           : { trackingCommentWaitMs: options.trackingCommentWaitMs }),

@@ -16,6 +16,15 @@ export interface GitRunOptions {
   config?: readonly string[];
 }
 
+/** One git command as it ended, for metrics: its subcommand (`fetch`, `push`, …) and how long it ran. */
+export interface GitCommandEvent {
+  command: string;
+  durationMs: number;
+  ok: boolean;
+}
+
+export type GitCommandObserver = (event: GitCommandEvent) => void;
+
 const ALLOWED_ENV = [
   'GIT_TERMINAL_PROMPT',
   'GIT_CONFIG_COUNT',
@@ -45,6 +54,8 @@ export class GitRunner {
   constructor(
     /** An empty folder used as core.hooksPath, so hooks planted in a repo never run with our credentials. */
     private readonly hooksDir: string,
+    /** Told about every command as it ends; it must not throw. */
+    private readonly onCommand?: GitCommandObserver,
   ) {}
 
   async init(): Promise<void> {
@@ -83,12 +94,18 @@ export class GitRunner {
       },
       ...(options.signal === undefined ? {} : { abort: options.signal }),
     }).env(env);
+    const startedAt = performance.now();
+    let ok = false;
     try {
-      return await git.raw([...args]);
+      const output = await git.raw([...args]);
+      ok = true;
+      return output;
     } catch (error) {
       let message = describeError(error).trim();
       if (secret !== undefined) message = scrub(message, secret);
       throw new GitError(`git ${args[0] ?? ''} failed: ${message}`);
+    } finally {
+      this.onCommand?.({ command: args[0] ?? '', durationMs: performance.now() - startedAt, ok });
     }
   }
 }

@@ -8,7 +8,12 @@ export {
   type RepositoryRef,
   type CacheLayout,
 } from './cache-layout.js';
-export { withFileLock, type LockOptions } from './file-lock.js';
-export { basicAuthHeader, type TokenProvider } from './git-runner.js';
+export { processStartTicks, withFileLock, type LockOptions } from './file-lock.js';
+export {
+  basicAuthHeader,
+  type GitCommandEvent,
+  type GitCommandObserver,
+  type TokenProvider,
+} from './git-runner.js';
 export * from './job-workspace.js';
 export * from './workspace-manager.js';

@@ -15,8 +15,8 @@ import {
   type RepositoryRef,
   type WorktreeOwner,
 } from './cache-layout.js';
-import { withFileLock, isProcessAlive, type LockOptions } from './file-lock.js';
-import { GitRunner, type TokenProvider } from './git-runner.js';
+import { withFileLock, isProcessAlive, processStartTicks, type LockOptions } from './file-lock.js';
+import { GitRunner, type GitCommandObserver, type TokenProvider } from './git-runner.js';
 import { JobWorkspace, type BeforePush, type CommitMessageFilter } from './job-workspace.js';
 import {
   diskUsage,
@@ -46,6 +46,8 @@ export interface WorkspaceManagerOptions {
   logger?: Logger;
   lock?: LockOptions;
   now?: () => number;
+  /** Told about every git command the cache and its worktrees run (metrics). */
+  onGitCommand?: GitCommandObserver;
 }
 
 export interface PrepareWorkspaceOptions {
@@ -88,7 +90,7 @@ export class WorkspaceManager {
 
   constructor(private readonly options: WorkspaceManagerOptions) {
     this.layout = cacheLayout(path.resolve(options.cacheDir));
-    this.git = new GitRunner(this.layout.hooks);
+    this.git = new GitRunner(this.layout.hooks, options.onGitCommand);
     this.now = options.now ?? Date.now;
   }
 
@@ -119,6 +121,7 @@ export class WorkspaceManager {
     };
     const owner: WorktreeOwner = {
       pid: process.pid,
+      started: processStartTicks(),
       host: os.hostname(),
       jobId: options.jobId,
       mirror,
@@ -359,7 +362,8 @@ export class WorkspaceManager {
         if (!(await mirrorExists(owner.mirror))) stale.push(record);
         continue;
       }
-      if (owner.host === os.hostname() && !isProcessAlive(owner.pid)) stale.push(record);
+      if (owner.host === os.hostname() && !isProcessAlive(owner.pid, owner.started))
+        stale.push(record);
     }
     return stale;
   }
@@ -416,7 +420,7 @@ export class WorkspaceManager {
       if (!entry.endsWith('.json')) continue;
       const owner = await readOwner(path.join(this.layout.worktrees, entry));
       if (owner?.mirror !== mirror || owner.parked === true) continue;
-      if (owner.host !== os.hostname() || isProcessAlive(owner.pid)) return true;
+      if (owner.host !== os.hostname() || isProcessAlive(owner.pid, owner.started)) return true;
     }
     return false;
   }

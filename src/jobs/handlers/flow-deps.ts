@@ -1,7 +1,13 @@
 // What the flow handlers need beyond ctx: the workspace cache, a model provider, the server's budgets, the
 // redaction policy (the repo's terms are added per job), where transcripts go, and the App's bot identity.
 import path from 'node:path';
-import type { BudgetLimits, PriceTable, Provider, SandboxOptions } from '../../agent/index.js';
+import type {
+  BudgetLimits,
+  PriceTable,
+  Provider,
+  SandboxOptions,
+  Usage,
+} from '../../agent/index.js';
 import type { RepoConfig } from '../../config/index.js';
 import { loadRepoConfig, type ClawOctokit, type RepoConfigLoader } from '../../github/index.js';
 import { RepoConfigError, type Logger } from '../../lib/index.js';
@@ -34,6 +40,16 @@ export interface FlowDeps {
   loadRepoConfig?: RepoConfigLoader;
   /** bubblewrap off inside containers that isolate already, the env names Bash may see, paths it must not. */
   sandbox?: Pick<SandboxOptions, 'bubblewrap' | 'envAllowlist' | 'hiddenPaths'>;
+  /** Told the tokens and cost of every model response (metrics); it must not throw. */
+  onUsage?: (event: ModelUsageEvent) => void;
+}
+
+/** One model response's spend, labelled for metrics (installation ids, never issue numbers). */
+export interface ModelUsageEvent {
+  model: string;
+  installationId: number | undefined;
+  usage: Usage;
+  costUsd: number;
 }
 
 /** The server limits lowered by the repo's `budgets`. */

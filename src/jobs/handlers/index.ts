@@ -4,7 +4,11 @@ import { createProvider, DEFAULT_LIMITS, parsePriceOverrides } from '../../agent
 import { resolveProvider, type ServerEnv } from '../../config/index.js';
 import { ConfigError, type Logger } from '../../lib/index.js';
 import { redactionPolicyFromEnv } from '../../undercover/index.js';
-import { createWorkspaceManager, defaultCacheDir } from '../../workspace/index.js';
+import {
+  createWorkspaceManager,
+  defaultCacheDir,
+  type GitCommandObserver,
+} from '../../workspace/index.js';
 import type { HandlerRegistry } from '../handler.js';
 import type { FlowDeps } from './flow-deps.js';
 import { createResolveIssueHandler } from './resolve-issue.js';
@@ -38,6 +42,9 @@ export interface FlowDepsFromEnvOptions {
   logger: Logger;
   /** The App private key as loaded at boot (covers PRIVATE_KEY_PATH), a known secret. */
   privateKey?: string;
+  /** Metrics observers: every git command, and every model response's tokens and cost. */
+  onGitCommand?: GitCommandObserver;
+  onUsage?: FlowDeps['onUsage'];
 }
 
 /** Workspace cache, provider, budgets and redaction policy as the server env sets them. */
@@ -56,6 +63,7 @@ export async function createFlowDepsFromEnv(options: FlowDepsFromEnvOptions): Pr
     cacheDir,
     maxCacheBytes: env.CLAW_CACHE_MAX_GB * 1024 ** 3,
     logger: options.logger.child({ component: 'workspace' }),
+    ...(options.onGitCommand === undefined ? {} : { onGitCommand: options.onGitCommand }),
   });
   return {
     workspaces,
@@ -93,6 +101,7 @@ export async function createFlowDepsFromEnv(options: FlowDepsFromEnvOptions): Pr
       options.privateKey === undefined ? {} : { privateKey: options.privateKey },
     ),
     transcriptDir: path.join(cacheDir, 'transcripts'),
+    ...(options.onUsage === undefined ? {} : { onUsage: options.onUsage }),
     // Inside bubblewrap, Bash sees its own worktree and repository, never the rest of the cache or key files.
     sandbox: {
       hiddenPaths: [cacheDir, env.PRIVATE_KEY_PATH, env.CLAW_REDACT_TERMS_FILE].flatMap((hidden) =>

@@ -6,6 +6,7 @@ import { sign } from '@octokit/webhooks-methods';
 import { startWeb, type RunningWeb } from '../../../src/cli/web.js';
 import { parseEnv } from '../../../src/config/index.js';
 import { createLogger, createLogSink } from '../../../src/lib/index.js';
+import type { ClawMetrics } from '../../../src/server/index.js';
 import { testPrivateKey } from '../../github/support/github.js';
 
 export const WEBHOOK_SECRET = 'test-webhook-secret';
@@ -40,6 +41,7 @@ export async function startTestWeb(options: {
   redisUrl: string;
   prefix: string;
   env?: Record<string, string>;
+  metrics?: ClawMetrics;
 }): Promise<TestWeb> {
   const lines: LogLine[] = [];
   const logger = createLogger({
@@ -58,7 +60,13 @@ export async function startTestWeb(options: {
     CLAW_REVIEW_DEBOUNCE_SECONDS: '0.3',
     ...options.env,
   });
-  const web = await startWeb({ env, logger, botLogin: 'claw[bot]', disableRetryAndThrottle: true });
+  const web = await startWeb({
+    env,
+    logger,
+    botLogin: 'claw[bot]',
+    disableRetryAndThrottle: true,
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+  });
   return { ...web, url: `http://127.0.0.1:${port}`, lines };
 }
 
