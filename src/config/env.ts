@@ -174,6 +174,15 @@ export const ServerEnv = z.object({
           'On SIGTERM, how long running jobs may finish before they are interrupted and requeued.',
       }),
     ),
+  CLAW_SANDBOX: z
+    .enum(['auto', 'require', 'off'])
+    .default('auto')
+    .meta(
+      meta({
+        description:
+          "The agent's shell sandbox: `auto` uses bubblewrap when it can start (else runs Bash unsandboxed, with a warning), `require` disables Bash where it cannot, `off` never uses it (the container is the boundary).",
+      }),
+    ),
   CLAW_JOB_LOCK_SECONDS: positiveNumber()
     .default(30)
     .meta(

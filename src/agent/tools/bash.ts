@@ -159,6 +159,12 @@ export const bashTool = defineTool<BashInput>({
     'There are no credentials in the environment and usually no network. Use Read, Grep, Glob and LS instead of cat, grep, find and ls.',
   ].join(' '),
   async run(input, context): Promise<ToolOutput> {
+    if (context.sandbox.bubblewrap === 'require' && !(await bubblewrapAvailable()))
+      return {
+        content:
+          'Bash is disabled here: this deployment runs shell commands only inside the bubblewrap sandbox, and it cannot start on this machine. Work with Read, Edit, Write, Grep, Glob and LS, and say in your summary which commands you could not run.',
+        isError: true,
+      };
     const timeout = input.timeout ?? BASH_DEFAULT_TIMEOUT_MS;
     const result = await runBash(input.command, timeout, context);
     const output = result.output.trimEnd();

@@ -14,8 +14,11 @@ export interface Todo {
 export interface SandboxOptions {
   /** Allow network inside Bash (bubblewrap otherwise unshares the network namespace). */
   network?: boolean;
-  /** `auto` uses bubblewrap when it works; `off` never does (e.g. inside a container that already isolates). */
-  bubblewrap?: 'auto' | 'off';
+  /**
+   * `auto` uses bubblewrap when it works (else runs unsandboxed, with a warning); `require` refuses to run Bash
+   * without it; `off` never uses it (e.g. inside a container that already isolates).
+   */
+  bubblewrap?: 'auto' | 'require' | 'off';
   /** Names of server variables Bash may see, on top of the safe base set; credentials are still dropped. */
   envAllowlist?: readonly string[];
   /** Further paths bubblewrap keeps writable, e.g. the git dir a linked worktree shares with its mirror. */

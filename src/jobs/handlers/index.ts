@@ -104,6 +104,7 @@ export async function createFlowDepsFromEnv(options: FlowDepsFromEnvOptions): Pr
     ...(options.onUsage === undefined ? {} : { onUsage: options.onUsage }),
     // Inside bubblewrap, Bash sees its own worktree and repository, never the rest of the cache or key files.
     sandbox: {
+      bubblewrap: env.CLAW_SANDBOX,
       hiddenPaths: [cacheDir, env.PRIVATE_KEY_PATH, env.CLAW_REDACT_TERMS_FILE].flatMap((hidden) =>
         hidden === undefined ? [] : [path.resolve(hidden)],
       ),
