@@ -6,6 +6,7 @@ import {
   type HandlerRegistry,
 } from '../jobs/index.js';
 import type { Logger } from '../lib/index.js';
+import { FindingCounter } from '../undercover/index.js';
 import type { ClawMetrics } from '../server/index.js';
 
 export async function shippedHandlers(
@@ -15,11 +16,15 @@ export async function shippedHandlers(
   metrics?: ClawMetrics,
 ): Promise<HandlerRegistry> {
   const privateKey = await loadPrivateKey(env);
+  // What the flows redact (push gate, commit messages, transcripts) is counted with the process's other exits.
+  const findings = new FindingCounter();
+  metrics?.watchFindings(findings);
   const deps = await createFlowDepsFromEnv({
     env,
     rawEnv,
     logger,
     ...(privateKey === undefined ? {} : { privateKey }),
+    onFinding: findings.record,
     ...(metrics === undefined
       ? {}
       : { onGitCommand: metrics.onGitCommand, onUsage: metrics.onUsage }),

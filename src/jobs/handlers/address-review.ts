@@ -124,7 +124,7 @@ export function createAddressReviewHandler(deps: FlowDeps): JobHandler<'address-
             branchPrefix: config.branch_prefix,
             author,
             signal: ctx.signal,
-            ...undercoverGit(redactor, ctx.logger),
+            ...undercoverGit(redactor, ctx.logger, deps.onFinding),
           },
     );
     try {

@@ -15,6 +15,7 @@ import {
   createRedactor,
   gatePush,
   prepareCommitMessage,
+  type FindingListener,
   type RedactionPolicy,
   type Redactor,
 } from '../../undercover/index.js';
@@ -38,6 +39,8 @@ export interface FlowDeps {
   /** Transcripts (JSONL) are kept here for operators, one file per job attempt. */
   transcriptDir: string;
   loadRepoConfig?: RepoConfigLoader;
+  /** Told about every redaction the flows make (push gate, commit messages, transcripts), for metrics. */
+  onFinding?: FindingListener;
   /** bubblewrap off inside containers that isolate already, the env names Bash may see, paths it must not. */
   sandbox?: Pick<SandboxOptions, 'bubblewrap' | 'envAllowlist' | 'hiddenPaths'>;
   /** Told the tokens and cost of every model response (metrics); it must not throw. */
@@ -137,11 +140,20 @@ export function transcriptPath(deps: FlowDeps, jobId: string, attempt: number): 
 export function undercoverGit(
   redactor: Redactor,
   logger: Logger,
+  onFinding?: FindingListener,
 ): { filterCommitMessage: CommitMessageFilter; beforePush: BeforePush } {
   return {
-    filterCommitMessage: (message) => prepareCommitMessage(message, redactor).message,
+    filterCommitMessage: (message) => prepareCommitMessage(message, redactor, onFinding).message,
     beforePush: async ({ cwd, base, head, branch }) => {
-      await gatePush({ cwd, base, head, branch, redactor, logger });
+      await gatePush({
+        cwd,
+        base,
+        head,
+        branch,
+        redactor,
+        logger,
+        ...(onFinding === undefined ? {} : { onFinding }),
+      });
     },
   };
 }

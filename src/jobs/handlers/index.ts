@@ -45,6 +45,7 @@ export interface FlowDepsFromEnvOptions {
   /** Metrics observers: every git command, and every model response's tokens and cost. */
   onGitCommand?: GitCommandObserver;
   onUsage?: FlowDeps['onUsage'];
+  onFinding?: FlowDeps['onFinding'];
 }
 
 /** Workspace cache, provider, budgets and redaction policy as the server env sets them. */
@@ -102,6 +103,7 @@ export async function createFlowDepsFromEnv(options: FlowDepsFromEnvOptions): Pr
     ),
     transcriptDir: path.join(cacheDir, 'transcripts'),
     ...(options.onUsage === undefined ? {} : { onUsage: options.onUsage }),
+    ...(options.onFinding === undefined ? {} : { onFinding: options.onFinding }),
     // Inside bubblewrap, Bash sees its own worktree and repository, never the rest of the cache or key files.
     sandbox: {
       bubblewrap: env.CLAW_SANDBOX,

@@ -158,7 +158,7 @@ export function createResolveIssueHandler(deps: FlowDeps): JobHandler<'resolve-i
       branchPrefix: config.branch_prefix,
       author,
       signal: ctx.signal,
-      ...undercoverGit(redactor, ctx.logger),
+      ...undercoverGit(redactor, ctx.logger, deps.onFinding),
     });
     try {
       await report(workspace.reusedBranch ? `Continuing on \`${branch}\`` : 'Starting the agent');

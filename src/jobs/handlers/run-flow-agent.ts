@@ -64,7 +64,10 @@ export async function runFlowAgent(
       ...(deps.prices === undefined ? {} : { prices: deps.prices }),
       sandbox: { ...deps.sandbox, network: run.network ?? run.config.sandbox.network },
       transcriptPath: transcript,
-      redact: createTranscriptRedactor(run.redactor),
+      redact: createTranscriptRedactor(
+        run.redactor,
+        deps.onFinding === undefined ? {} : { onFinding: deps.onFinding },
+      ),
       signal: ctx.signal,
       logger: ctx.logger,
       progress: (event) => {

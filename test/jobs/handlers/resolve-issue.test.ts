@@ -351,10 +351,15 @@ describe('resolve-issue handler', () => {
       },
     ]);
     const { issue, comment } = arrangeIssue(h.repo);
+    const counted: { exit: string; rule: string }[] = [];
+    h.deps.onFinding = (event) => counted.push({ exit: event.exit, rule: event.rule });
 
     const outcome = createResolveIssueHandler(h.deps)(h.payload(issue.number, comment.id), h.ctx);
 
     await expect(outcome).rejects.toBeInstanceOf(SecretInDiffError);
+    expect(counted).toContainEqual({ exit: 'push', rule: 'github-pat' });
+    // The transcript holds the Write call with the token: its redaction is counted too.
+    expect(counted).toContainEqual({ exit: 'transcript', rule: 'github-pat' });
     await expect(outcome).rejects.toThrow(/config\.js line 1 \(github-pat\)/);
     await outcome.catch((error: Error) => expect(error.message).not.toContain(token));
     expect(
