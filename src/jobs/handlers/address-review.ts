@@ -80,8 +80,18 @@ function pushTarget(
 
 export function createAddressReviewHandler(deps: FlowDeps): JobHandler<'address-review'> {
   return async (payload, ctx) => {
-    const { repo, startedAt, activity, report, octokit, config, provider, redactor, token } =
-      await beginFlow(deps, payload, ctx);
+    const {
+      repo,
+      startedAt,
+      activity,
+      report,
+      octokit,
+      config,
+      provider,
+      redactor,
+      outbound,
+      token,
+    } = await beginFlow(deps, payload, ctx);
 
     await report('Reading the pull request');
     const pull = await loadPullRequest(octokit, repo, payload.number);
@@ -154,10 +164,14 @@ export function createAddressReviewHandler(deps: FlowDeps): JobHandler<'address-
       const stoppedBy = STOP_WORDS[result.stopReason];
       const agentReport = parseAgentReport(result.finalText);
       const figures = formatFigures(runFigures(result, ctx.clock.now() - startedAt));
-      const title =
+      const title = outbound(
         agentReport.title ??
-        `Address review: ${payload.instruction.trim().slice(0, 50) || 'follow-up'}`;
-      const explanation = redactor.redact(agentReport.summary).text;
+          `Address review: ${payload.instruction.trim().slice(0, 50) || 'follow-up'}`,
+      );
+      const explanation = outbound(agentReport.summary);
+      // Every reply quotes the agent: the repo's terms apply on top of the process's.
+      const reply = (body: string) =>
+        replyInThread(octokit, repo, pull.number, thread, outbound(body));
       await report('Committing the change');
       const sha = await workspace.commit(
         `${title}\n\nRequested by @${payload.actor} on #${pull.number}.`,
@@ -168,16 +182,12 @@ export function createAddressReviewHandler(deps: FlowDeps): JobHandler<'address-
           throw new BudgetExceededError(
             `The agent stopped before it changed anything: ${stoppedBy} after ${result.turns} turns (${figures}).`,
           );
-        const reply = await replyInThread(
-          octokit,
-          repo,
-          pull.number,
-          thread,
+        const answer = await reply(
           `No change made.\n\n${explanation || 'The agent gave no explanation.'}\n\n<sub>${figures}</sub>`,
         );
         return {
-          summary: `No change made; replied in the thread: ${reply.url}`,
-          url: reply.url,
+          summary: `No change made; replied in the thread: ${answer.url}`,
+          url: answer.url,
           changed: false,
         };
       }
@@ -208,10 +218,10 @@ export function createAddressReviewHandler(deps: FlowDeps): JobHandler<'address-
         ]
           .filter((part) => part !== '')
           .join('\n\n');
-        const reply = await replyInThread(octokit, repo, pull.number, thread, body);
+        const answer = await reply(body);
         return {
-          summary: `Suggested the change (${suggestions.comments.length} suggestion${suggestions.comments.length === 1 ? '' : 's'}): ${reply.url}\n\n${figures}`,
-          url: reply.url,
+          summary: `Suggested the change (${suggestions.comments.length} suggestion${suggestions.comments.length === 1 ? '' : 's'}): ${answer.url}\n\n${figures}`,
+          url: answer.url,
           suggestions: suggestions.comments.length,
         } satisfies HandlerResult;
       }
@@ -222,21 +232,11 @@ export function createAddressReviewHandler(deps: FlowDeps): JobHandler<'address-
         pushed = await workspace.push();
       } catch (error) {
         if (error instanceof GitConflictError)
-          await replyInThread(
-            octokit,
-            repo,
-            pull.number,
-            thread,
-            `I made the change but did not push it: ${error.message}`,
-          );
+          await reply(`I made the change but did not push it: ${error.message}`);
         throw error;
       }
       const commitUrl = `${pull.url}/commits/${pushed.head}`;
-      const reply = await replyInThread(
-        octokit,
-        repo,
-        pull.number,
-        thread,
+      const answer = await reply(
         [
           `Pushed [\`${pushed.head.slice(0, 7)}\`](${commitUrl}) to \`${pull.headRef}\`${pushed.rebased ? ' (rebased onto a push that landed meanwhile)' : ''}: ${title}`,
           explanation,
@@ -249,8 +249,8 @@ export function createAddressReviewHandler(deps: FlowDeps): JobHandler<'address-
           .join('\n\n'),
       );
       return {
-        summary: `Pushed ${pushed.head.slice(0, 7)} to \`${pull.headRef}\` and replied: ${reply.url}\n\n${figures}`,
-        url: reply.url,
+        summary: `Pushed ${pushed.head.slice(0, 7)} to \`${pull.headRef}\` and replied: ${answer.url}\n\n${figures}`,
+        url: answer.url,
         commit: pushed.head,
       } satisfies HandlerResult;
     } finally {

@@ -19,6 +19,11 @@ export interface FlowStart {
   config: RepoConfig;
   provider: Provider;
   redactor: Redactor;
+  /**
+   * The job's redactor on a text bound for GitHub. The Octokit hook applies the process's policy to every write;
+   * this adds the repository's own `redact_terms` and attribution policy, which only the job knows.
+   */
+  outbound(text: string): string;
   token: () => Promise<string>;
 }
 
@@ -37,18 +42,20 @@ export async function beginFlow(
   const token = installationToken(octokit);
   // The job's own redactor learns the token too, so the gate and the transcript treat it as a known secret.
   redactor.addSecret(await token());
+  const outbound = (text: string) => redactor.redact(text).text;
   return {
     repo,
     startedAt,
     activity,
     report: (step) => {
       activity.setStep(step);
-      return ctx.progress({ message: activity.render() });
+      return ctx.progress({ message: outbound(activity.render()) });
     },
     octokit,
     config,
     provider,
     redactor,
+    outbound,
     token,
   };
 }

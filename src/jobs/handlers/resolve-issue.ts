@@ -10,7 +10,7 @@ import {
 } from '../../github/index.js';
 import { BudgetExceededError } from '../../lib/index.js';
 import { branchName } from '../../workspace/index.js';
-import type { HandlerContext, HandlerResult, JobHandler } from '../handler.js';
+import type { HandlerResult, JobHandler } from '../handler.js';
 import type { ResolveIssuePayload } from '../payloads.js';
 import { renderChecklist } from './agent-activity.js';
 import { appBotIdentity, undercoverGit, type FlowDeps } from './flow-deps.js';
@@ -60,26 +60,13 @@ export function resolveIssueTask(
   return parts.join('\n\n');
 }
 
+/** Saved once the branch is pushed: a re-run after a crash only has to open or update this pull request. */
 interface PushedCheckpoint {
-  branch: string;
   head: string;
+  base: string;
   title: string;
   body: string;
-}
-
-async function ensurePullRequest(
-  ctx: HandlerContext,
-  payload: ResolveIssuePayload,
-  pushed: PushedCheckpoint,
-  base: string,
-  draft: boolean,
-): Promise<{ number: number; url: string; created: boolean }> {
-  const octokit = await ctx.octokit();
-  return upsertPullRequest(
-    octokit,
-    { owner: payload.owner, repo: payload.repo },
-    { head: pushed.branch, base, title: pushed.title, body: pushed.body, draft },
-  );
+  draft: boolean;
 }
 
 function doneSummary(
@@ -98,8 +85,18 @@ function doneSummary(
 
 export function createResolveIssueHandler(deps: FlowDeps): JobHandler<'resolve-issue'> {
   return async (payload, ctx) => {
-    const { repo, startedAt, activity, report, octokit, config, provider, redactor, token } =
-      await beginFlow(deps, payload, ctx);
+    const {
+      repo,
+      startedAt,
+      activity,
+      report,
+      octokit,
+      config,
+      provider,
+      redactor,
+      outbound,
+      token,
+    } = await beginFlow(deps, payload, ctx);
 
     await report('Reading the issue');
     const thread = await loadIssueThread(octokit, repo, payload.number, {
@@ -115,27 +112,25 @@ export function createResolveIssueHandler(deps: FlowDeps): JobHandler<'resolve-i
     const stem = `${config.branch_prefix}issue-${payload.number}`;
     const existing = await findIssuePullRequest(octokit, repo, stem);
     const checkpoint = await ctx.checkpoint.get<PushedCheckpoint>('pushed');
+    // A deny term in the issue title must not reach the branch name (the push gate would refuse it).
     const branch =
       existing?.headRef ??
-      checkpoint?.branch ??
-      branchName({
-        issueNumber: payload.number,
-        title: thread.title,
-        prefix: config.branch_prefix,
-      });
+      checkpoint?.head ??
+      redactor.redact(
+        branchName({
+          issueNumber: payload.number,
+          title: thread.title,
+          prefix: config.branch_prefix,
+        }),
+        { style: 'ref' },
+      ).text;
     const { data: repository } = await octokit.rest.repos.get(repo);
     const base = config.base_branch ?? repository.default_branch;
 
     // Crashed after the push: the branch holds the work; only the pull request may be missing.
-    if (checkpoint !== undefined && checkpoint.branch === branch) {
+    if (checkpoint !== undefined && checkpoint.head === branch) {
       await report('Opening the pull request');
-      const pull = await ensurePullRequest(
-        ctx,
-        payload,
-        checkpoint,
-        base,
-        config.draft_pull_requests,
-      );
+      const pull = await upsertPullRequest(octokit, repo, checkpoint);
       return {
         summary: doneSummary(
           pull,
@@ -173,7 +168,7 @@ export function createResolveIssueHandler(deps: FlowDeps): JobHandler<'resolve-i
       });
       const stoppedBy = STOP_WORDS[result.stopReason];
       const agentReport = parseAgentReport(result.finalText);
-      const title = pullRequestTitle(agentReport, thread.title);
+      const title = outbound(pullRequestTitle(agentReport, thread.title));
 
       await report('Committing the change');
       await workspace.commit(commitMessage(title, payload.number));
@@ -187,7 +182,9 @@ export function createResolveIssueHandler(deps: FlowDeps): JobHandler<'resolve-i
           );
         }
         const found =
-          agentReport.summary === '' ? 'The agent gave no explanation.' : agentReport.summary;
+          agentReport.summary === ''
+            ? 'The agent gave no explanation.'
+            : outbound(agentReport.summary);
         return {
           summary: `No change made.\n\n${found}\n\n${formatFigures(figures)}`,
           changed: false,
@@ -195,22 +192,29 @@ export function createResolveIssueHandler(deps: FlowDeps): JobHandler<'resolve-i
         };
       }
 
-      const body = renderPullRequestBody({
-        issueNumber: payload.number,
-        report: agentReport,
-        files,
-        commands: activity.commandRuns,
-        figures,
-        stoppedBy,
-        requestedBy: payload.actor,
-      });
+      const body = outbound(
+        renderPullRequestBody({
+          issueNumber: payload.number,
+          report: agentReport,
+          files,
+          commands: activity.commandRuns,
+          figures,
+          stoppedBy,
+          requestedBy: payload.actor,
+        }),
+      );
       await report(`Pushing \`${branch}\``);
-      const pushed = await workspace.push();
-      const saved: PushedCheckpoint = { branch, head: pushed.head, title, body };
-      await ctx.checkpoint.set('pushed', saved);
+      await workspace.push();
+      const pullRequest: PushedCheckpoint = {
+        head: branch,
+        base,
+        title,
+        body,
+        draft: config.draft_pull_requests || stoppedBy !== undefined,
+      };
+      await ctx.checkpoint.set('pushed', pullRequest);
       await report('Opening the pull request');
-      const draft = config.draft_pull_requests || stoppedBy !== undefined;
-      const pull = await ensurePullRequest(ctx, payload, saved, base, draft);
+      const pull = await upsertPullRequest(octokit, repo, pullRequest);
       return {
         summary: doneSummary(pull, formatFigures(figures), stoppedBy, result.todos),
         url: pull.url,

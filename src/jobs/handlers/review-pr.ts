@@ -73,8 +73,18 @@ export function renderTaskDiff(files: readonly ReviewFile[], maxChars: number): 
 
 export function createReviewPrHandler(deps: FlowDeps): JobHandler<'review-pr'> {
   return async (payload, ctx) => {
-    const { repo, startedAt, activity, report, octokit, config, provider, redactor, token } =
-      await beginFlow(deps, payload, ctx);
+    const {
+      repo,
+      startedAt,
+      activity,
+      report,
+      octokit,
+      config,
+      provider,
+      redactor,
+      outbound,
+      token,
+    } = await beginFlow(deps, payload, ctx);
 
     await report('Reading the pull request');
     const pull = await loadPullRequest(octokit, repo, payload.number);
@@ -163,13 +173,13 @@ export function createReviewPrHandler(deps: FlowDeps): JobHandler<'review-pr'> {
       const review = buildReview({
         submitted: {
           ...submitted,
-          summary: redactor.redact(submitted.summary).text,
+          summary: outbound(submitted.summary),
           comments: submitted.comments.map((comment) => ({
             ...comment,
-            body: redactor.redact(comment.body).text,
+            body: outbound(comment.body),
             ...(comment.suggestion === undefined
               ? {}
-              : { suggestion: redactor.redact(comment.suggestion).text }),
+              : { suggestion: outbound(comment.suggestion) }),
           })),
         },
         files,

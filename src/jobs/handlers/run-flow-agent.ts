@@ -80,7 +80,8 @@ export async function runFlowAgent(
           });
         if (!run.activity.record(event)) return;
         // Rendered now, sent in order; executeJob throttles how often the comment changes.
-        const message = run.activity.render();
+        // The plan and steps quote the agent (paths, commands): the repo's terms apply before they are shown.
+        const message = run.redactor.redact(run.activity.render()).text;
         lastEdit = lastEdit
           .then(() => ctx.progress({ message }))
           .catch((error: unknown) => ctx.logger.warn({ err: error }, 'could not report progress'));

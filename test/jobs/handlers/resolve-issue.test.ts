@@ -436,6 +436,68 @@ describe('resolve-issue handler', () => {
     expect(result.summary).toMatch(/^Opened pull request #\d+/);
   });
 
+  it("keeps the repo's redact_terms out of the PR, the branch name, the commit and the tracking comment", async () => {
+    const repo = await emulator.seedRepo({
+      owner: 'octo',
+      name: 'adder-terms',
+      files: { ...FILES, '.github/claw.yml': 'redact_terms: [falcon]\n' },
+    });
+    const h = await harness(
+      fixScript('Title: Make falcon add\n\nThe falcon adder subtracted; it now adds.'),
+      { repo },
+    );
+    emulator.setPermission(h.repo, 'alice', 'write');
+    const issue = emulator.createIssue(h.repo, { title: 'falcon add() is broken', user: 'alice' });
+    const comment = emulator.createComment(h.repo, issue.number, {
+      body: '@claw fix it',
+      user: 'alice',
+    });
+    h.deps.createProvider = () => {
+      // The agent also names the term in its plan, which the tracking comment shows.
+      const turns = fixScript(
+        'Title: Make falcon add\n\nThe falcon adder subtracted; it now adds.',
+      );
+      turns[0]!.content[0] = {
+        type: 'tool_use',
+        id: 't1',
+        name: 'TodoWrite',
+        input: {
+          todos: [{ content: 'Fix the falcon adder', status: 'in_progress', activeForm: 'Fixing' }],
+        },
+      };
+      return createScriptedProvider({ turns });
+    };
+
+    const result = await createResolveIssueHandler(h.deps)(
+      h.payload(issue.number, comment.id, 'fix it'),
+      h.ctx,
+    );
+
+    const pulls = emulator.pullRequests(h.repo);
+    expect(pulls).toHaveLength(1);
+    const pull = pulls[0]!;
+    const { stdout: log } = await run('git', [
+      '--git-dir',
+      h.repo.bareDir,
+      'log',
+      '-1',
+      '--format=%B',
+      pull.pull!.headRef,
+    ]);
+    for (const text of [
+      pull.title,
+      pull.body ?? '',
+      pull.pull!.headRef,
+      log,
+      result.summary,
+      ...h.progress,
+    ])
+      expect(text.toLowerCase()).not.toContain('falcon');
+    expect(pull.title).toBe('Make [REDACTED:deny-term] add');
+    expect(pull.pull!.headRef).toMatch(/^claw\/issue-\d+-REDACTED-deny-term-add-is-broken$/);
+    expect(h.progress).toContainEqual(expect.stringContaining('[REDACTED:deny-term] adder'));
+  });
+
   it('opens a draft on a branch under the repo prefix when .github/claw.yml says so', async () => {
     const repo = await emulator.seedRepo({
       owner: 'octo',
