@@ -252,6 +252,37 @@ describe('review-pr handler', () => {
     expect(task).not.toContain('- lint');
   });
 
+  it('reviews the whole pull request again after a force push replaced the reviewed head', async () => {
+    const h = await flowHarness(world(), { files: BASE_FILES });
+    const pull = await openPull(h.repo, FEATURE);
+    const review = () => submit({ summary: 'Looked.', verdict: 'comment', comments: [] });
+    h.deps.createProvider = () => recordingProvider([review()]);
+    await createReviewPrHandler(h.deps)(payload(h, pull.number), h.ctx);
+    await pushAsHuman(
+      h.repo,
+      'feature',
+      { 'src/tax.js': 'export const rate = 0.2;\n' },
+      'Start over',
+      'main',
+      {
+        force: true,
+      },
+    );
+    let task = '';
+    h.deps.createProvider = () => recordingProvider([review()], (text) => (task = text));
+
+    await createReviewPrHandler(h.deps)(payload(h, pull.number), {
+      ...h.ctx,
+      jobId: 'after-force-push',
+    });
+
+    const reviews = world().emulator.reviews(h.repo, pull.number);
+    expect(reviews).toHaveLength(2);
+    expect(reviews[1]!.body).not.toContain('_Incremental review');
+    expect(task).toContain('The whole pull request is under review.');
+    expect(task).toContain('### src/tax.js (added)');
+  });
+
   it('skips a draft on an automatic trigger and says how to include drafts', async () => {
     const h = await flowHarness(world(), { files: BASE_FILES });
     const pull = await openPull(h.repo, FEATURE, true);

@@ -135,6 +135,7 @@ export async function pushAsHuman(
   files: Record<string, string>,
   message: string,
   from = branch,
+  options: { force?: boolean } = {},
 ): Promise<string> {
   const { mkdir, writeFile } = await import('node:fs/promises');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'claw-human-'));
@@ -157,7 +158,17 @@ export async function pushAsHuman(
     }
     await run('git', ['add', '--all'], { cwd: dir, env });
     await run('git', ['commit', '--quiet', '-m', message], { cwd: dir, env });
-    await run('git', ['push', '--quiet', 'origin', `HEAD:refs/heads/${branch}`], { cwd: dir, env });
+    await run(
+      'git',
+      [
+        'push',
+        '--quiet',
+        ...(options.force === true ? ['--force'] : []),
+        'origin',
+        `HEAD:refs/heads/${branch}`,
+      ],
+      { cwd: dir, env },
+    );
     return (await run('git', ['rev-parse', 'HEAD'], { cwd: dir, env })).stdout.trim();
   } finally {
     await rm(dir, { recursive: true, force: true });
